@@ -1,0 +1,66 @@
+// `npm run db:<command>`: graphile-migrate and role setup against the configured database, or
+// against the embedded development Postgres when DATABASE_URL is unset.
+import * as graphileMigrate from 'graphile-migrate';
+import { ConfigError, loadConfig } from '../server/config.ts';
+import { resolveDatabase } from '../server/database/environment.ts';
+import { applyMigrations, migrationSettings } from '../server/database/migrations.ts';
+import { setupDatabase } from '../server/database/setup.ts';
+
+const USAGE = `usage: npm run db:<command>
+  db:setup    create the roles and databases (needs ROOT_DATABASE_URL with an external database)
+  db:migrate  apply committed migrations
+  db:reset    drop and recreate the database from committed migrations (development only)
+  db:watch    apply migrations/current.sql on every change
+  db:commit   turn migrations/current.sql into a committed migration
+  db:status   show pending migrations and whether current.sql holds uncommitted work
+  db:check    fail when migrations/current.sql holds uncommitted work (CI)`;
+
+async function main(command: string | undefined): Promise<void> {
+  const config = loadConfig();
+  const log = (line: string) => console.log(line);
+  if (command === 'check') {
+    const status = await graphileMigrate.status(migrationSettings({ ownerUrl: 'postgres://x@localhost/x', authUrl: 'postgres://y@localhost/x' }), { skipDatabase: true });
+    if (status.hasCurrentMigration) throw new Error('migrations/current.sql holds uncommitted work: run `npm run db:commit` and commit the result');
+    console.log('migrations/current.sql is empty');
+    return;
+  }
+  const database = await resolveDatabase(config, log);
+  try {
+    const settings = migrationSettings(database, log);
+    switch (command) {
+      case 'setup':
+        if (!database.rootUrl) throw new Error('ROOT_DATABASE_URL is required for db:setup');
+        if (!database.embedded) await setupDatabase({ ...database, rootUrl: database.rootUrl }, log);
+        break;
+      case 'migrate':
+        await applyMigrations(database, log);
+        break;
+      case 'reset':
+        if (config.production) throw new Error('db:reset erases the database; refusing with NODE_ENV=production');
+        await graphileMigrate.reset(settings);
+        break;
+      case 'watch':
+        await graphileMigrate.watch(settings, process.argv.includes('--once'));
+        break;
+      case 'commit':
+        await graphileMigrate.commit(settings, process.argv[3]);
+        break;
+      case 'status': {
+        const status = await graphileMigrate.status(settings);
+        console.log(`pending committed migrations: ${status.remainingMigrations?.length ? status.remainingMigrations.join(', ') : 'none'}`);
+        console.log(`current.sql: ${status.hasCurrentMigration ? 'holds uncommitted work' : 'empty'}`);
+        break;
+      }
+      default:
+        console.error(USAGE);
+        process.exitCode = 2;
+    }
+  } finally {
+    if (command !== 'watch' || process.argv.includes('--once')) await database.stop();
+  }
+}
+
+main(process.argv[2]).catch((error: unknown) => {
+  console.error(error instanceof ConfigError || error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

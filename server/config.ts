@@ -1,0 +1,152 @@
+// Reads and validates the environment once, at start. Every problem is reported together,
+// naming the variable, so an operator fixes the deployment in one go.
+import { EnvError, EnvMissingError, cleanEnv, makeValidator, num, port, str } from 'envalid';
+import path from 'node:path';
+
+export interface Config {
+  production: boolean;
+  nodeEnv: string;
+  port: number;
+  host: string;
+  database: {
+    /** Owner connection (migrations); unset means the embedded development Postgres. */
+    url?: string;
+    /** Login role the server runs as; it owns nothing and switches to the visitor roles. */
+    authUrl?: string;
+    rootUrl?: string;
+    shadowUrl?: string;
+    embeddedPort: number;
+    dataDir: string;
+  };
+  clerk: {
+    /** Every accepted signing secret: several at once during a rotation. Empty: generate one (development). */
+    webhookSecrets: string[];
+    jwtKey?: string;
+    secretKey?: string;
+    apiUrl: string;
+    authorizedParties: string[];
+  };
+  webhookBodyLimitBytes: number;
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.problems = problems;
+  }
+}
+
+const postgresUrl = makeValidator<string>((value) => {
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new EnvError('must be a postgres:// connection string');
+  }
+  if (!/^postgres(ql)?:$/.test(parsed.protocol)) throw new EnvError('must start with postgres:// or postgresql://');
+  if (!parsed.username || parsed.pathname.length < 2) throw new EnvError('must name a user and a database');
+  return value;
+});
+
+const webhookSecrets = makeValidator<string[]>((value) => {
+  const secrets = value.split(/\s+/).filter(Boolean);
+  for (const secret of secrets) {
+    const encoded = secret.replace(/^whsec_/, '');
+    if (!secret.startsWith('whsec_') || !/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) || Buffer.from(encoded, 'base64').length < 16) {
+      throw new EnvError('each secret must look like whsec_<base64> as shown in the Clerk dashboard');
+    }
+  }
+  return secrets;
+});
+
+// Dashboards and .env files often carry the PEM on one line with literal "\n".
+const pemPublicKey = makeValidator<string>((value) => {
+  const pem = value.replace(/\\n/g, '\n').trim();
+  if (!/^-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----$/.test(pem)) {
+    throw new EnvError('must be the PEM public key from the Clerk dashboard (-----BEGIN PUBLIC KEY----- …)');
+  }
+  return pem;
+});
+
+const byteSize = makeValidator<number>((value) => {
+  const match = /^(\d+)\s*(b|kb|mb)?$/i.exec(value.trim());
+  if (!match) throw new EnvError('must be a size such as 512kb or 1mb');
+  const unit = { b: 1, kb: 1024, mb: 1024 * 1024 }[(match[2] ?? 'b').toLowerCase() as 'b' | 'kb' | 'mb'];
+  return Number(match[1]) * unit;
+});
+
+const commaList = (value: string | undefined) => (value ?? '').split(',').map((part) => part.trim()).filter(Boolean);
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const clean = cleanEnv(
+    env,
+    {
+      NODE_ENV: str({ default: 'development' }),
+      PORT: port({ default: 3000 }),
+      HOST: str({ default: '0.0.0.0' }),
+      DATABASE_URL: postgresUrl({ default: undefined }),
+      AUTH_DATABASE_URL: postgresUrl({ default: undefined }),
+      ROOT_DATABASE_URL: postgresUrl({ default: undefined }),
+      SHADOW_DATABASE_URL: postgresUrl({ default: undefined }),
+      EMBEDDED_POSTGRES_PORT: port({ default: 54329 }),
+      DATA_DIR: str({ default: '.data' }),
+      CLERK_WEBHOOK_SIGNING_SECRET: webhookSecrets({ default: undefined }),
+      CLERK_WEBHOOK_SECRET: webhookSecrets({ default: undefined }),
+      CLERK_JWT_KEY: pemPublicKey({ default: undefined }),
+      CLERK_SECRET_KEY: str({ default: undefined }),
+      CLERK_API_URL: str({ default: 'https://api.clerk.com' }),
+      CLERK_AUTHORIZED_PARTIES: str({ default: '' }),
+      WEBHOOK_BODY_LIMIT: byteSize({ default: 1024 * 1024 }),
+      SHUTDOWN_TIMEOUT_MS: num({ default: 10_000 }),
+    },
+    {
+      reporter: ({ errors }) => {
+        for (const [name, error] of Object.entries(errors)) {
+          if (error instanceof EnvMissingError) problems.push(`${name} is required`);
+          else problems.push(`${name} ${(error as Error).message}`);
+        }
+      },
+    },
+  );
+
+  const production = clean.NODE_ENV === 'production';
+  const webhookSecretList = clean.CLERK_WEBHOOK_SIGNING_SECRET ?? clean.CLERK_WEBHOOK_SECRET ?? [];
+  if (clean.DATABASE_URL && !clean.AUTH_DATABASE_URL) {
+    problems.push('AUTH_DATABASE_URL is required when DATABASE_URL is set (the server must not run as the owner)');
+  }
+  if (production) {
+    if (!clean.DATABASE_URL) problems.push('DATABASE_URL is required in production (the embedded Postgres is for development)');
+    if (!webhookSecretList.length) problems.push('CLERK_WEBHOOK_SIGNING_SECRET is required in production');
+    if (!clean.CLERK_JWT_KEY && !clean.CLERK_SECRET_KEY) {
+      problems.push('CLERK_JWT_KEY (or CLERK_SECRET_KEY) is required in production to verify session tokens');
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  return {
+    production,
+    nodeEnv: clean.NODE_ENV,
+    port: clean.PORT,
+    host: clean.HOST,
+    database: {
+      url: clean.DATABASE_URL,
+      authUrl: clean.AUTH_DATABASE_URL,
+      rootUrl: clean.ROOT_DATABASE_URL,
+      shadowUrl: clean.SHADOW_DATABASE_URL,
+      embeddedPort: clean.EMBEDDED_POSTGRES_PORT,
+      dataDir: path.resolve(clean.DATA_DIR),
+    },
+    clerk: {
+      webhookSecrets: webhookSecretList,
+      jwtKey: clean.CLERK_JWT_KEY,
+      secretKey: clean.CLERK_SECRET_KEY,
+      apiUrl: clean.CLERK_API_URL,
+      authorizedParties: commaList(clean.CLERK_AUTHORIZED_PARTIES),
+    },
+    webhookBodyLimitBytes: clean.WEBHOOK_BODY_LIMIT,
+    shutdownTimeoutMs: clean.SHUTDOWN_TIMEOUT_MS,
+  };
+}

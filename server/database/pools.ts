@@ -1,0 +1,38 @@
+// The connection pools the server holds. All but the readiness probe log in as the
+// authenticator (AUTH_DATABASE_URL), which owns nothing and switches role per use.
+import pg from 'pg';
+import type { Logger } from '../logger.ts';
+import { WEBHOOK_ROLE } from './setup.ts';
+
+export interface DatabasePools {
+  /** Visitor traffic (GraphQL); the role is set per transaction from the verified JWT. */
+  auth: pg.Pool;
+  /** The webhook path: every connection is switched to the role that may only call handle_clerk_event. */
+  webhook: pg.Pool;
+  /** Owner connection, used only to check that migrations are current. */
+  owner: pg.Pool;
+  end(): Promise<void>;
+}
+
+export function createPools(urls: { ownerUrl: string; authUrl: string }, logger: Logger): DatabasePools {
+  const onError = (name: string) => (error: Error) => logger.warn({ pool: name, err: error.message }, 'idle database connection failed');
+  const auth = new pg.Pool({ connectionString: urls.authUrl, max: 10, connectionTimeoutMillis: 5000 });
+  const webhook = new pg.Pool({
+    connectionString: urls.authUrl,
+    max: 10,
+    connectionTimeoutMillis: 5000,
+    options: `-c role=${WEBHOOK_ROLE}`,
+  });
+  const owner = new pg.Pool({ connectionString: urls.ownerUrl, max: 1, connectionTimeoutMillis: 3000 });
+  auth.on('error', onError('auth'));
+  webhook.on('error', onError('webhook'));
+  owner.on('error', onError('owner'));
+  return {
+    auth,
+    webhook,
+    owner,
+    end: async () => {
+      await Promise.all([auth.end(), webhook.end(), owner.end()]);
+    },
+  };
+}

@@ -1,0 +1,91 @@
+// Entry point of `npm start`: validate configuration, find or start the database, migrate,
+// serve, and shut down in order (stop accepting, drain, close pools, stop Postgres).
+import type { Server } from 'node:http';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { resolveDatabase, type DatabaseEnvironment } from './database/environment.ts';
+import { applyMigrations, committedMigrations } from './database/migrations.ts';
+import { createPools, type DatabasePools } from './database/pools.ts';
+import { loadDevSecrets } from './devSecrets.ts';
+import { createLogger, type Logger } from './logger.ts';
+
+/** Outside production a missing webhook secret is replaced by a stable generated one. */
+function ensureWebhookSecret(config: Config, logger: Logger): void {
+  if (config.clerk.webhookSecrets.length) return;
+  const { secrets, generated } = loadDevSecrets(config.database.dataDir);
+  config.clerk.webhookSecrets = [secrets.webhookSigningSecret];
+  if (generated.includes('webhookSigningSecret')) {
+    logger.warn('CLERK_WEBHOOK_SIGNING_SECRET is not set: generated a development secret (kept in .data/dev-secrets.json, printed only this once)');
+    console.log(`\n  Development webhook signing secret: ${secrets.webhookSigningSecret}\n`);
+  } else {
+    logger.warn('CLERK_WEBHOOK_SIGNING_SECRET is not set: using the development secret from .data/dev-secrets.json');
+  }
+}
+
+function listen(app: ReturnType<typeof createApp>, config: Config): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(server)));
+  });
+}
+
+async function closeServer(server: Server, timeoutMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const forced = setTimeout(() => server.closeAllConnections(), timeoutMs);
+  await closed;
+  clearTimeout(forced);
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger();
+  ensureWebhookSecret(config, logger);
+
+  let database: DatabaseEnvironment | undefined;
+  let pools: DatabasePools | undefined;
+  let server: Server | undefined;
+  let stopping = false;
+  let started = false;
+  const teardown = async () => {
+    try {
+      if (server) await closeServer(server, config.shutdownTimeoutMs);
+      await pools?.end();
+      await database?.stop();
+      logger.info('stopped');
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown did not complete cleanly');
+      process.exitCode = 1;
+    }
+    process.exit();
+  };
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
+    // During start-up the teardown waits until what is being started exists.
+    if (started) void teardown();
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  database = await resolveDatabase(config, (line) => logger.info(line));
+  await applyMigrations(database, (line) => logger.info(line));
+  pools = createPools(database, logger);
+  const app = createApp({ config, logger, pools, expectedMigrations: committedMigrations() });
+  server = await listen(app, config);
+  logger.info(
+    { port: config.port, database: database.embedded ? `embedded Postgres (${config.database.dataDir})` : 'external' },
+    `clerk-pg-sync listening on http://localhost:${config.port}`,
+  );
+  started = true;
+  if (stopping) await teardown();
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+  } else {
+    console.error(`clerk-pg-sync could not start: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  process.exit(1);
+});
