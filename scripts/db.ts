@@ -19,7 +19,7 @@ async function main(command: string | undefined): Promise<void> {
   const config = loadConfig();
   const log = (line: string) => console.log(line);
   if (command === 'check') {
-    const status = await graphileMigrate.status(migrationSettings({ ownerUrl: 'postgres://x@localhost/x', authUrl: 'postgres://y@localhost/x' }), { skipDatabase: true });
+    const status = await graphileMigrate.status(migrationSettings({ ownerUrl: 'postgres://offline@localhost/offline', authUrl: 'postgres://offline_auth@localhost/offline', shadowUrl: 'postgres://offline@localhost/offline_shadow' }), { skipDatabase: true });
     if (status.hasCurrentMigration) throw new Error('migrations/current.sql holds uncommitted work: run `npm run db:commit` and commit the result');
     console.log('migrations/current.sql is empty');
     return;

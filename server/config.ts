@@ -112,6 +112,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
   );
 
+  // A malformed variable cannot be read back from envalid, so report those before cross-checks.
+  if (problems.length) throw new ConfigError(problems);
   const production = clean.NODE_ENV === 'production';
   const webhookSecretList = clean.CLERK_WEBHOOK_SIGNING_SECRET ?? clean.CLERK_WEBHOOK_SECRET ?? [];
   if (clean.DATABASE_URL && !clean.AUTH_DATABASE_URL) {

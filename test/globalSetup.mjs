@@ -3,7 +3,6 @@
 // against the machine's PG 15). It is migrated from the committed migrations, plus
 // migrations/current.sql while a change is in progress (CI checks that it is empty).
 import { chmod, mkdtemp } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import * as graphileMigrate from 'graphile-migrate';
@@ -11,18 +10,7 @@ import { clearAllPools } from 'graphile-migrate/dist/pgReal.js';
 import { startEmbeddedPostgres } from '../server/database/embeddedPostgres.ts';
 import { applyMigrations, migrationSettings } from '../server/database/migrations.ts';
 import { setupDatabase } from '../server/database/setup.ts';
-
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from './helpers/ports.ts';
 
 function withLogin(rootUrl, user, password, database) {
   const url = new URL(rootUrl);
@@ -33,6 +21,9 @@ function withLogin(rootUrl, user, password, database) {
 }
 
 export default async function globalSetup() {
+  if (Number(process.versions.node.split('.')[0]) < 24) {
+    throw new Error(`Tests need Node 24 (found ${process.version}): run them with npm test, which puts node_modules/.bin/node first on PATH`);
+  }
   let rootUrl = process.env.ROOT_DATABASE_URL;
   let cluster = null;
   let dataDir = null;
@@ -50,8 +41,9 @@ export default async function globalSetup() {
     authUrl: withLogin(rootUrl, 'clerk_pg_sync_test_authenticator', 'test-authenticator', database),
   };
   await setupDatabase(urls);
-  await applyMigrations(urls);
-  await graphileMigrate.watch(migrationSettings(urls), true);
+  const quiet = () => undefined;
+  await applyMigrations(urls, quiet);
+  await graphileMigrate.watch(migrationSettings(urls, quiet), true);
   clearAllPools();
 
   process.env.TEST_ROOT_DATABASE_URL = rootUrl;

@@ -1,0 +1,49 @@
+// A real app on a real port over the test database, as server/main.ts builds it.
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createApp, type AppServices } from '../../server/app.ts';
+import { loadConfig, type Config } from '../../server/config.ts';
+import { committedMigrations } from '../../server/database/migrations.ts';
+import { createPools } from '../../server/database/pools.ts';
+import { createLogger } from '../../server/logger.ts';
+import { testDatabase } from './db.ts';
+
+export const TEST_WEBHOOK_SECRET = 'whsec_dGVzdC1zZWNyZXQtZm9yLWNsZXJrLXBnLXN5bmM=';
+
+export interface RunningApp {
+  url: string;
+  services: AppServices;
+  close(): Promise<void>;
+}
+
+/** Starts the app on 127.0.0.1 with a free port; `env` overrides the test configuration. */
+export async function startTestApp(
+  env: NodeJS.ProcessEnv = {},
+  databaseUrls: { ownerUrl: string; authUrl: string } = { ownerUrl: testDatabase.ownerUrl(), authUrl: testDatabase.authUrl() },
+): Promise<RunningApp> {
+  const config: Config = loadConfig({
+    NODE_ENV: 'test',
+    CLERK_WEBHOOK_SIGNING_SECRET: TEST_WEBHOOK_SECRET,
+    DATABASE_URL: databaseUrls.ownerUrl,
+    AUTH_DATABASE_URL: databaseUrls.authUrl,
+    ...env,
+  });
+  const logger = createLogger({ NODE_ENV: 'test', LOG_LEVEL: env.LOG_LEVEL ?? 'silent' });
+  const pools = createPools(databaseUrls, logger);
+  const services: AppServices = { config, logger, pools, expectedMigrations: committedMigrations() };
+  const server: Server = await new Promise((resolve) => {
+    const listening = createApp(services).listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    services,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await pools.end();
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig } from '../../server/config.ts';
+
+const SECRET = 'whsec_dGVzdC1zZWNyZXQtZm9yLWNsZXJrLXBnLXN5bmM=';
+const OTHER_SECRET = 'whsec_b3RoZXItc2VjcmV0LWZvci1yb3RhdGlvbi0xMjM0';
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('starts in development with nothing configured (embedded database, generated secret later)', () => {
+    const config = loadConfig({});
+    expect(config.production).toBe(false);
+    expect(config.database.url).toBeUndefined();
+    expect(config.clerk.webhookSecrets).toEqual([]);
+    expect(config.port).toBe(3000);
+  });
+
+  it('refuses to start in production without its secrets and database, naming each', () => {
+    const problems = problemsOf({ NODE_ENV: 'production' });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^DATABASE_URL is required in production/),
+        expect.stringMatching(/^CLERK_WEBHOOK_SIGNING_SECRET is required in production/),
+        expect.stringMatching(/^CLERK_JWT_KEY \(or CLERK_SECRET_KEY\) is required in production/),
+      ]),
+    );
+    expect(problems).toHaveLength(3);
+  });
+
+  it('names every malformed variable at once', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://root@localhost/app',
+      AUTH_DATABASE_URL: 'postgres://auth@localhost/app',
+      CLERK_WEBHOOK_SIGNING_SECRET: 'not-a-secret',
+      CLERK_JWT_KEY: 'abc',
+    });
+    expect(problems.map((problem) => problem.split(' ')[0]).sort()).toEqual(
+      ['CLERK_JWT_KEY', 'CLERK_WEBHOOK_SIGNING_SECRET', 'DATABASE_URL', 'PORT'].sort(),
+    );
+  });
+
+  it('requires the login role URL whenever an external database is configured', () => {
+    expect(problemsOf({ DATABASE_URL: 'postgres://owner:pw@localhost/app' })).toEqual([
+      expect.stringMatching(/^AUTH_DATABASE_URL is required when DATABASE_URL is set/),
+    ]);
+  });
+
+  it('accepts several signing secrets for rotation, and the older variable name', () => {
+    expect(loadConfig({ CLERK_WEBHOOK_SIGNING_SECRET: `${SECRET}  ${OTHER_SECRET}` }).clerk.webhookSecrets).toEqual([SECRET, OTHER_SECRET]);
+    expect(loadConfig({ CLERK_WEBHOOK_SECRET: SECRET }).clerk.webhookSecrets).toEqual([SECRET]);
+  });
+
+  it('reads a PEM key written on one line with literal \\n', () => {
+    const pem = '-----BEGIN PUBLIC KEY-----\\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\\n-----END PUBLIC KEY-----';
+    expect(loadConfig({ CLERK_JWT_KEY: pem }).clerk.jwtKey).toBe(pem.replace(/\\n/g, '\n'));
+  });
+
+  it('splits authorized parties and reads body limits', () => {
+    const config = loadConfig({ CLERK_AUTHORIZED_PARTIES: 'https://app.example.com, http://localhost:5173', WEBHOOK_BODY_LIMIT: '256kb' });
+    expect(config.clerk.authorizedParties).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(config.webhookBodyLimitBytes).toBe(256 * 1024);
+  });
+});
