@@ -30,10 +30,15 @@ export function migrationSettings(urls: Partial<DatabaseUrls> & { ownerUrl: stri
   return settings;
 }
 
-/** Names of the committed migrations on disk, oldest first. */
+/**
+ * Committed migrations on disk, oldest first, named as graphile-migrate records them in
+ * graphile_migrate.migrations: `000002.sql` also for a file committed with a message
+ * (`000002-some-message.sql`).
+ */
 export function committedMigrations(): string[] {
   return readdirSync(path.join(MIGRATIONS_FOLDER, 'committed'))
     .filter((name) => /^\d{6}.*\.sql$/.test(name))
+    .map((name) => `${name.slice(0, 6)}.sql`)
     .sort();
 }
 
