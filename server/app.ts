@@ -3,6 +3,7 @@
 import express from 'express';
 import type { Config } from './config.ts';
 import type { DatabasePools } from './database/pools.ts';
+import { mountGraphql } from './graphql/index.ts';
 import { healthRouter } from './health.ts';
 import type { Logger } from './logger.ts';
 
@@ -17,5 +18,6 @@ export function createApp(services: AppServices): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(healthRouter(services.pools, services.expectedMigrations));
+  mountGraphql(app, services);
   return app;
 }
