@@ -1,6 +1,1 @@
--- Claims of the request, read by every tenant policy (issue 6).
---!include functions/current_claims.sql
---!include functions/current_user_id.sql
---!include functions/current_org_id.sql
---!include functions/current_org_role.sql
---!include functions/permissions_in_claims.sql
+-- Enter migration here

@@ -25,6 +25,10 @@ export function createPools(urls: { ownerUrl: string; authUrl: string }, logger:
   });
   const owner = new pg.Pool({ connectionString: urls.ownerUrl, max: 1, connectionTimeoutMillis: 3000 });
   auth.on('error', onError('auth'));
+  // A connection that breaks while checked out (PostGraphile holds one between queries) emits
+  // 'error' on the client, which would crash the process without a listener; the query in flight
+  // still fails on its own.
+  auth.on('connect', (client) => client.on('error', (error) => logger.warn({ pool: 'auth', err: error.message }, 'database connection failed')));
   webhook.on('error', onError('webhook'));
   owner.on('error', onError('owner'));
   return {

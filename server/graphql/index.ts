@@ -19,8 +19,6 @@ export function mountGraphql(app: express.Express, services: { config: Config; l
   const pgl = postgraphile(
     graphqlPreset({ pool: pools.auth, claimsOf, graphiql: !config.production, maskError: createMaskError(logger) }),
   );
-  // Build the schema now, so a broken database shows up in the log at start rather than on the first request.
-  Promise.resolve(pgl.getSchema()).catch((error: unknown) => logger.error({ err: error }, 'could not build the GraphQL schema'));
   app.use(GRAPHQL_PATH, bearerAuth(createSessionTokenVerifier(config.clerk)));
   // Without websockets addTo installs the handler synchronously; the pool it uses is pools.auth,
   // closed by pools.end(), and nothing else (no watch mode, no LISTEN client) needs releasing.
