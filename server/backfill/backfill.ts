@@ -1,0 +1,204 @@
+// `clerk backfill`: pages Clerk's Backend API and replays every object through
+// app_private.handle_clerk_event as a synthesized webhook, so the same ordering guards decide
+// (a newer webhook is never overwritten), and a rerun is a duplicate of the first run.
+//
+// Work is committed in batches: each transaction holds the events of one batch, the ids a
+// reconciling run has seen and the checkpoint, so a run killed at any moment resumes from exactly
+// the first object not yet stored.
+import type pg from 'pg';
+import type { BackendApi, RetryPolicy } from '../clerk/backendApi.ts';
+import { FAMILIES, OBJECT_KIND, RECONCILED_FAMILIES, eventTypeFor, listFamily, type ClerkJson, type Cursor, type FamilyName, type Page } from './families.ts';
+import { reconcileFamily } from './reconcile.ts';
+import {
+  applyMaybeDry,
+  existingIds,
+  inTransaction,
+  finishRun,
+  findResumableRun,
+  markSeen,
+  reopenRun,
+  saveCheckpoint,
+  startRun,
+  type EventResult,
+  type FamilyCounts,
+  type Outcome,
+  type RunCounts,
+  type RunOptions,
+  type RunRow,
+  type SynthesizedEvent,
+} from './store.ts';
+
+export interface BackfillRequest extends RunOptions {
+  resume: boolean;
+}
+
+export interface BackfillDeps {
+  api: BackendApi;
+  db: pg.Pool;
+  retry?: RetryPolicy;
+  /** Objects per Backend API page (Clerk's maximum, 500, unless a test asks for less). */
+  pageSize?: number;
+  /** Objects per database transaction. */
+  batchSize?: number;
+  onProgress?: (progress: Progress) => void;
+  onNotice?: (line: string) => void;
+}
+
+export interface Progress {
+  phase: 'sync' | 'reconcile';
+  family: FamilyName;
+  done: number;
+  total?: number;
+  counts: FamilyCounts;
+}
+
+export interface BackfillSummary {
+  runId: number;
+  resumed: boolean;
+  options: RunOptions;
+  counts: RunCounts;
+  totals: Required<Record<Outcome, number>>;
+  failures: { id: string; family: string; error: string }[];
+  durationMs: number;
+}
+
+const DEFAULT_BATCH_SIZE = 250;
+
+/** The ledger key of a replayed object: its id and version, so replaying the same state is a duplicate. */
+export function backfillSvixId(object: ClerkJson): string {
+  return `backfill:${object.id}:${String(object.updated_at ?? object.created_at ?? 'unversioned')}`;
+}
+
+export function synthesizeEvent(family: FamilyName, object: ClerkJson): SynthesizedEvent {
+  const version = typeof object.updated_at === 'number' ? object.updated_at : Date.now();
+  return { svixId: backfillSvixId(object), payload: { type: eventTypeFor(family, object), object: 'event', data: object, timestamp: version } };
+}
+
+export function outcomeOf(result: EventResult, existed: boolean): Outcome {
+  switch (result.status) {
+    case 'processed':
+      return existed ? 'updated' : 'created';
+    case 'duplicate':
+      return 'unchanged';
+    case 'stale':
+      return 'stale';
+    case 'ignored':
+      return 'ignored';
+    default:
+      return 'failed';
+  }
+}
+
+function addCount(counts: RunCounts, family: string, outcome: Outcome, by = 1): void {
+  const familyCounts = (counts[family] ??= {});
+  familyCounts[outcome] = (familyCounts[outcome] ?? 0) + by;
+}
+
+function familyDone(counts: FamilyCounts | undefined): number {
+  return Object.entries(counts ?? {}).reduce((sum, [outcome, n]) => (outcome === 'deleted' ? sum : sum + (n ?? 0)), 0);
+}
+
+/** Starts the next page's request while the current one is being stored. */
+async function* prefetched(pages: AsyncGenerator<Page>): AsyncGenerator<Page> {
+  let next = pages.next();
+  for (;;) {
+    const current = await next;
+    if (current.done) return;
+    next = pages.next();
+    // A failure of the prefetch surfaces when it is awaited, not as an unhandled rejection.
+    next.catch(() => undefined);
+    yield current.value;
+  }
+}
+
+function initialCursor(family: FamilyName): Cursor {
+  return family === 'memberships' || family === 'invitations' ? { organizationOffset: 0, offset: 0 } : { offset: 0 };
+}
+
+export async function runBackfill(request: BackfillRequest, deps: BackfillDeps): Promise<BackfillSummary> {
+  const startedAt = Date.now();
+  const notice = deps.onNotice ?? (() => undefined);
+  let run: RunRow | null = null;
+  let resumed = false;
+  if (request.resume) {
+    run = await findResumableRun(deps.db);
+    if (run) {
+      resumed = true;
+      await reopenRun(deps.db, run.id);
+      notice(`resuming run ${run.id} (${run.options.families.join(', ')}${run.options.reconcile ? ', reconcile' : ''}${run.options.dryRun ? ', dry run' : ''}) at ${run.family ?? 'the next family'}`);
+    } else {
+      notice('no interrupted run to resume: starting a new one');
+    }
+  }
+  if (!run) {
+    const families = FAMILIES.filter((family) => request.families.includes(family));
+    run = await startRun(deps.db, { families, reconcile: request.reconcile, dryRun: request.dryRun });
+  }
+  const { options } = run;
+  const counts: RunCounts = structuredClone(run.counts);
+  const failures: BackfillSummary['failures'] = [];
+  const context = { api: deps.api, retry: deps.retry, pageSize: deps.pageSize };
+  const batchSize = deps.batchSize ?? DEFAULT_BATCH_SIZE;
+
+  try {
+    for (const family of options.families) {
+      if (run.completedFamilies.includes(family)) continue;
+      const start = run.family === family && run.cursor ? run.cursor : initialCursor(family);
+      let done = familyDone(counts[family]);
+      let total: number | undefined;
+      for await (const page of prefetched(listFamily(family, context, start))) {
+        total = page.total;
+        if (!page.objects.length) {
+          await inTransaction(deps.db, (client) => saveCheckpoint(client, run!.id, { family, cursor: page.cursorAfter(0), counts }));
+          continue;
+        }
+        for (let first = 0; first < page.objects.length; first += batchSize) {
+          const batch = page.objects.slice(first, first + batchSize);
+          const batchCounts: RunCounts = structuredClone(counts);
+          const nextCursor = page.cursorAfter(first + batch.length);
+          const batchFailures = await inTransaction(deps.db, async (client) => {
+            const existed = await existingIds(client, family, batch.map((object) => object.id));
+            const results = await applyMaybeDry(client, batch.map((object) => synthesizeEvent(family, object)), options.dryRun);
+            const failed: BackfillSummary['failures'] = [];
+            results.forEach((result, i) => {
+              const outcome = outcomeOf(result, existed.has(batch[i].id));
+              addCount(batchCounts, family, outcome);
+              if (outcome === 'failed') failed.push({ id: batch[i].id, family, error: String(result.error ?? result.message ?? 'failed') });
+            });
+            if (options.reconcile) await markSeen(client, run!.id, OBJECT_KIND[family], batch.map((object) => object.id));
+            await saveCheckpoint(client, run!.id, { family, cursor: nextCursor, counts: batchCounts });
+            return failed;
+          });
+          Object.assign(counts, batchCounts);
+          failures.push(...batchFailures);
+          done += batch.length;
+          deps.onProgress?.({ phase: 'sync', family, done, total, counts: counts[family] ?? {} });
+        }
+      }
+      await inTransaction(deps.db, (client) => saveCheckpoint(client, run!.id, { family: null, cursor: null, counts, completedFamily: family }));
+      run.completedFamilies.push(family);
+      deps.onProgress?.({ phase: 'sync', family, done, total: total ?? done, counts: counts[family] ?? {} });
+    }
+
+    if (options.reconcile) {
+      for (const family of RECONCILED_FAMILIES) {
+        if (!options.families.includes(family)) continue;
+        const deleted = await reconcileFamily(family, { ...deps, context, runId: run.id, dryRun: options.dryRun });
+        if (deleted.count) addCount(counts, family, 'deleted', deleted.count);
+        failures.push(...deleted.failures);
+        await inTransaction(deps.db, (client) => saveCheckpoint(client, run!.id, { family: null, cursor: null, counts }));
+        deps.onProgress?.({ phase: 'reconcile', family, done: deleted.count, total: deleted.count, counts: counts[family] ?? {} });
+      }
+    }
+    await finishRun(deps.db, run.id, 'completed');
+  } catch (error) {
+    await finishRun(deps.db, run.id, 'failed', error instanceof Error ? error.message : String(error)).catch(() => undefined);
+    throw error;
+  }
+
+  const totals = { created: 0, updated: 0, stale: 0, unchanged: 0, ignored: 0, failed: 0, deleted: 0 };
+  for (const familyCounts of Object.values(counts)) {
+    for (const [outcome, n] of Object.entries(familyCounts ?? {})) totals[outcome as Outcome] += n ?? 0;
+  }
+  return { runId: run.id, resumed, options, counts, totals, failures, durationMs: Date.now() - startedAt };
+}

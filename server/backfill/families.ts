@@ -1,0 +1,295 @@
+// What the backfill reads from Clerk's Backend API, family by family, as the raw JSON Clerk sends
+// in webhooks (the `data` of an event), with the event type each object is replayed as.
+//
+// Every list is paged with the largest page Clerk allows (500) in `+created_at` order: objects
+// created during a run land after the cursor instead of shifting pages under it. Memberships and
+// invitations are listed per organization (Clerk's per-organization endpoints), walking the
+// organizations in the same order.
+import type { Organization, OrganizationInvitation, OrganizationMembership, User } from '@clerk/backend';
+import { withClerkRetry, type BackendApi, type RetryPolicy } from '../clerk/backendApi.ts';
+
+// @clerk/backend does not export its Role and Permission classes; take them from the list calls.
+type Role = Awaited<ReturnType<BackendApi['organizationRoles']['getOrganizationRoleList']>>['data'][number];
+type Permission = Awaited<ReturnType<BackendApi['organizationPermissions']['getOrganizationPermissionList']>>['data'][number];
+
+export type ClerkJson = Record<string, unknown> & { id: string; object: string };
+
+export const FAMILIES = ['permissions', 'roles', 'users', 'organizations', 'memberships', 'invitations'] as const;
+export type FamilyName = (typeof FAMILIES)[number];
+
+/** The families reconciliation can mark deleted, in the order it does so (organizations first: their memberships go with them). */
+export const RECONCILED_FAMILIES = ['organizations', 'memberships', 'users'] as const satisfies readonly FamilyName[];
+export type ReconciledFamily = (typeof RECONCILED_FAMILIES)[number];
+
+export const MAX_PAGE_SIZE = 500;
+/** Clerk's filters by id accept up to 100 values. */
+export const MAX_IDS_PER_FILTER = 100;
+
+export type Cursor = { offset: number } | { organizationOffset: number; offset: number };
+
+export interface Page {
+  objects: ClerkJson[];
+  /** Where the next run should start once the first `applied` objects of this page are stored. */
+  cursorAfter(applied: number): Cursor;
+  /** Objects expected in the family so far, for progress (grows for per-organization families). */
+  total?: number;
+}
+
+export interface ListContext {
+  api: BackendApi;
+  retry?: RetryPolicy;
+  pageSize?: number;
+}
+
+/** The `object` value of a family's objects: the ledger key, the seen set and deletions use it. */
+export const OBJECT_KIND: Record<FamilyName, string> = {
+  permissions: 'permission',
+  roles: 'role',
+  users: 'user',
+  organizations: 'organization',
+  memberships: 'organization_membership',
+  invitations: 'organization_invitation',
+};
+
+/** The webhook event a current object is replayed as: the one Clerk sends with this state. */
+export function eventTypeFor(family: FamilyName, object: ClerkJson): string {
+  switch (family) {
+    case 'permissions':
+      return 'permission.updated';
+    case 'roles':
+      return 'role.updated';
+    case 'users':
+      return 'user.updated';
+    case 'organizations':
+      return 'organization.updated';
+    case 'memberships':
+      return 'organizationMembership.updated';
+    case 'invitations':
+      return object.status === 'accepted'
+        ? 'organizationInvitation.accepted'
+        : object.status === 'revoked'
+          ? 'organizationInvitation.revoked'
+          : 'organizationInvitation.created';
+  }
+}
+
+// @clerk/backend keeps the JSON it parsed on users, organizations, memberships and invitations
+// (`raw`); roles and permissions have no such copy, so their JSON is rebuilt field by field.
+function rawOf(resource: User | Organization | OrganizationMembership | OrganizationInvitation): ClerkJson {
+  if (!resource.raw) throw new Error(`@clerk/backend returned ${resource.id} without its JSON`);
+  return resource.raw as unknown as ClerkJson;
+}
+
+function permissionJson(permission: Permission): ClerkJson {
+  return {
+    object: 'permission',
+    id: permission.id,
+    name: permission.name,
+    key: permission.key,
+    description: permission.description,
+    created_at: permission.createdAt,
+    updated_at: permission.updatedAt,
+  };
+}
+
+function roleJson(role: Role): ClerkJson {
+  return {
+    object: 'role',
+    id: role.id,
+    name: role.name,
+    key: role.key,
+    description: role.description,
+    is_creator_eligible: role.isCreatorEligible,
+    permissions: role.permissions.map(permissionJson),
+    created_at: role.createdAt,
+    updated_at: role.updatedAt,
+  };
+}
+
+type OffsetList = (offset: number, limit: number) => Promise<{ data: ClerkJson[]; totalCount?: number }>;
+
+async function* offsetPages(list: OffsetList, start: Cursor, limit: number): AsyncGenerator<Page> {
+  let offset = start.offset;
+  for (;;) {
+    const { data, totalCount } = await list(offset, limit);
+    const base = offset;
+    yield { objects: data, total: totalCount, cursorAfter: (applied) => ({ offset: base + applied }) };
+    if (data.length < limit) return;
+    offset += data.length;
+  }
+}
+
+type OrganizationChildList = (organizationId: string, offset: number, limit: number) => Promise<ClerkJson[]>;
+
+async function* perOrganizationPages(
+  context: ListContext,
+  listChildren: OrganizationChildList,
+  start: Cursor,
+  limit: number,
+  countOf: (organization: ClerkJson) => number | undefined,
+): AsyncGenerator<Page> {
+  const startOrganization = 'organizationOffset' in start ? start.organizationOffset : 0;
+  let organizationOffset = startOrganization;
+  let expected = 0;
+  let countsKnown = true;
+  for (;;) {
+    const { data: organizations } = await listOrganizations(context, organizationOffset, limit);
+    for (const organization of organizations) {
+      const count = countOf(organization);
+      if (count === undefined) countsKnown = false;
+      else expected += count;
+    }
+    for (const [position, organization] of organizations.entries()) {
+      const index = organizationOffset + position;
+      let offset = index === startOrganization ? start.offset : 0;
+      for (;;) {
+        const children = await listChildren(organization.id, offset, limit);
+        const base = offset;
+        const last = children.length < limit;
+        yield {
+          objects: children,
+          total: countsKnown ? expected : undefined,
+          cursorAfter: (applied) =>
+            last && applied === children.length ? { organizationOffset: index + 1, offset: 0 } : { organizationOffset: index, offset: base + applied },
+        };
+        if (last) break;
+        offset += children.length;
+      }
+    }
+    if (organizations.length < limit) return;
+    organizationOffset += organizations.length;
+  }
+}
+
+async function listOrganizations(context: ListContext, offset: number, limit: number) {
+  const result = await withClerkRetry(
+    `GET /organizations offset ${offset}`,
+    () => context.api.organizations.getOrganizationList({ limit, offset, orderBy: '+created_at', includeMembersCount: true }),
+    context.retry,
+  );
+  return { data: result.data.map(rawOf), totalCount: result.totalCount };
+}
+
+/** The pages of one family from `start` on. */
+export function listFamily(family: FamilyName, context: ListContext, start: Cursor): AsyncGenerator<Page> {
+  const limit = context.pageSize ?? MAX_PAGE_SIZE;
+  const { api, retry } = context;
+  switch (family) {
+    case 'permissions':
+      return offsetPages(
+        async (offset, pageLimit) => {
+          const result = await withClerkRetry(`GET /organization_permissions offset ${offset}`, () => api.organizationPermissions.getOrganizationPermissionList({ limit: pageLimit, offset }), retry);
+          return { data: result.data.map(permissionJson), totalCount: result.totalCount };
+        },
+        start,
+        limit,
+      );
+    case 'roles':
+      return offsetPages(
+        async (offset, pageLimit) => {
+          const result = await withClerkRetry(`GET /organization_roles offset ${offset}`, () => api.organizationRoles.getOrganizationRoleList({ limit: pageLimit, offset }), retry);
+          return { data: result.data.map(roleJson), totalCount: result.totalCount };
+        },
+        start,
+        limit,
+      );
+    case 'users':
+      return offsetPages(
+        async (offset, pageLimit) => {
+          const result = await withClerkRetry(`GET /users offset ${offset}`, () => api.users.getUserList({ limit: pageLimit, offset, orderBy: '+created_at' }), retry);
+          return { data: result.data.map(rawOf), totalCount: result.totalCount };
+        },
+        start,
+        limit,
+      );
+    case 'organizations':
+      return offsetPages((offset, pageLimit) => listOrganizations(context, offset, pageLimit), start, limit);
+    case 'memberships':
+      return perOrganizationPages(
+        context,
+        async (organizationId, offset, pageLimit) => {
+          const result = await withClerkRetry(
+            `GET /organizations/${organizationId}/memberships offset ${offset}`,
+            () => api.organizations.getOrganizationMembershipList({ organizationId, limit: pageLimit, offset, orderBy: '+created_at' }),
+            retry,
+          );
+          return result.data.map(rawOf);
+        },
+        start,
+        limit,
+        (organization) => (typeof organization.members_count === 'number' ? organization.members_count : undefined),
+      );
+    case 'invitations':
+      return perOrganizationPages(
+        context,
+        async (organizationId, offset, pageLimit) => {
+          const result = await withClerkRetry(
+            `GET /organizations/${organizationId}/invitations offset ${offset}`,
+            () => api.organizations.getOrganizationInvitationList({ organizationId, limit: pageLimit, offset }),
+            retry,
+          );
+          return result.data.map(rawOf);
+        },
+        start,
+        limit,
+        () => undefined,
+      );
+  }
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
+  return result;
+}
+
+/**
+ * Of the given ids, those Clerk still has. Asked by id (up to 100 per request), not inferred from
+ * the listing: an object created while the run was paging is not mistaken for a deleted one.
+ */
+export async function stillInClerk(
+  family: ReconciledFamily,
+  context: ListContext,
+  candidates: { id: string; organizationId?: string; userId?: string }[],
+): Promise<Set<string>> {
+  const { api, retry } = context;
+  const present = new Set<string>();
+  if (family === 'users') {
+    for (const ids of chunks(candidates.map((candidate) => candidate.id), MAX_IDS_PER_FILTER)) {
+      const result = await withClerkRetry('GET /users by id', () => api.users.getUserList({ userId: ids, limit: MAX_IDS_PER_FILTER }), retry);
+      for (const user of result.data) present.add(user.id);
+    }
+  } else if (family === 'organizations') {
+    for (const ids of chunks(candidates.map((candidate) => candidate.id), MAX_IDS_PER_FILTER)) {
+      const result = await withClerkRetry(
+        'GET /organizations by id',
+        () => api.organizations.getOrganizationList({ organizationId: ids, limit: MAX_IDS_PER_FILTER }),
+        retry,
+      );
+      for (const organization of result.data) present.add(organization.id);
+    }
+  } else {
+    const byOrganization = new Map<string, { id: string; userId: string }[]>();
+    for (const candidate of candidates) {
+      const list = byOrganization.get(candidate.organizationId!) ?? [];
+      list.push({ id: candidate.id, userId: candidate.userId! });
+      byOrganization.set(candidate.organizationId!, list);
+    }
+    for (const [organizationId, memberships] of byOrganization) {
+      for (const batch of chunks(memberships, MAX_IDS_PER_FILTER)) {
+        try {
+          const result = await withClerkRetry(
+            `GET /organizations/${organizationId}/memberships by user`,
+            () => api.organizations.getOrganizationMembershipList({ organizationId, userId: batch.map((membership) => membership.userId), limit: MAX_IDS_PER_FILTER }),
+            retry,
+          );
+          for (const membership of result.data) present.add(membership.id);
+        } catch (error) {
+          // The organization itself is gone: so are its memberships.
+          if ((error as { status?: number }).status !== 404) throw error;
+        }
+      }
+    }
+  }
+  return present;
+}

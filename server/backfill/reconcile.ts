@@ -1,0 +1,94 @@
+// Reconciliation: what the database still holds but Clerk no longer has (a missed
+// `*.deleted` webhook) is deleted through handle_clerk_event with a synthesized deletion event, so
+// soft delete, cascades and the audit row are the webhook's own. A candidate is only deleted after
+// Clerk, asked by id, confirms it is gone.
+import type pg from 'pg';
+import { OBJECT_KIND, stillInClerk, type ClerkJson, type ListContext, type ReconciledFamily } from './families.ts';
+import { SYNCED_TABLE, applyMaybeDry, inTransaction, type SynthesizedEvent } from './store.ts';
+
+export interface ReconcileDeps {
+  db: pg.Pool;
+  context: ListContext;
+  runId: number;
+  dryRun: boolean;
+  batchSize?: number;
+}
+
+interface Candidate {
+  id: string;
+  organizationId?: string;
+  userId?: string;
+  /** The membership as last synced, for the full object an organizationMembership.deleted carries. */
+  data?: ClerkJson;
+}
+
+const DELETED_EVENT: Record<ReconciledFamily, string> = {
+  users: 'user.deleted',
+  organizations: 'organization.deleted',
+  memberships: 'organizationMembership.deleted',
+};
+
+/** Rows not deleted in the database that this run did not see in Clerk. */
+async function candidatesOf(db: pg.Pool, family: ReconciledFamily, runId: number): Promise<Candidate[]> {
+  const unseen = `not exists (select 1 from app_private.backfill_seen s where s.run_id = $1 and s.kind = $2 and s.id = t.id)`;
+  if (family === 'memberships') {
+    const { rows } = await db.query(
+      `select t.id, t.organization_id, t.user_id, t.role, t.permissions,
+              (extract(epoch from t.created_at) * 1000)::bigint as created_at,
+              (extract(epoch from t.updated_at) * 1000)::bigint as updated_at
+         from ${SYNCED_TABLE.memberships} t
+        where t.deleted_at is null and ${unseen}
+        order by t.id`,
+      [runId, OBJECT_KIND.memberships],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      organizationId: row.organization_id,
+      userId: row.user_id,
+      data: {
+        object: 'organization_membership',
+        id: row.id,
+        role: row.role,
+        permissions: row.permissions ?? [],
+        organization: { object: 'organization', id: row.organization_id },
+        public_user_data: { user_id: row.user_id },
+        created_at: Number(row.created_at),
+        updated_at: Number(row.updated_at),
+      },
+    }));
+  }
+  const { rows } = await db.query(`select t.id from ${SYNCED_TABLE[family]} t where t.deleted_at is null and ${unseen} order by t.id`, [
+    runId,
+    OBJECT_KIND[family],
+  ]);
+  return rows.map((row) => ({ id: row.id }));
+}
+
+export function deletionEvent(family: ReconciledFamily, candidate: Candidate, now: number): SynthesizedEvent {
+  const data = candidate.data ?? { object: OBJECT_KIND[family], id: candidate.id, deleted: true };
+  return { svixId: `reconcile:${candidate.id}:deleted`, payload: { type: DELETED_EVENT[family], object: 'event', data, timestamp: now } };
+}
+
+export async function reconcileFamily(
+  family: ReconciledFamily,
+  deps: ReconcileDeps,
+): Promise<{ count: number; failures: { id: string; family: string; error: string }[] }> {
+  const candidates = await candidatesOf(deps.db, family, deps.runId);
+  if (!candidates.length) return { count: 0, failures: [] };
+  const present = await stillInClerk(family, deps.context, candidates);
+  const gone = candidates.filter((candidate) => !present.has(candidate.id));
+  const failures: { id: string; family: string; error: string }[] = [];
+  let count = 0;
+  const batchSize = deps.batchSize ?? 250;
+  for (let first = 0; first < gone.length; first += batchSize) {
+    const batch = gone.slice(first, first + batchSize);
+    const results = await inTransaction(deps.db, (client) =>
+      applyMaybeDry(client, batch.map((candidate) => deletionEvent(family, candidate, Date.now())), deps.dryRun),
+    );
+    results.forEach((result, i) => {
+      if (result.status === 'processed') count += 1;
+      else if (result.status === 'failed') failures.push({ id: batch[i].id, family, error: String(result.error ?? 'failed') });
+    });
+  }
+  return { count, failures };
+}

@@ -1,0 +1,183 @@
+// The backfill's side of the database: its run/checkpoint rows, and the one way it changes synced
+// data, app_private.handle_clerk_event (the webhook's own entry point, so ordering guards, audit
+// and soft delete are never copied here).
+import type pg from 'pg';
+import type { Cursor, FamilyName } from './families.ts';
+
+export interface RunOptions {
+  families: FamilyName[];
+  reconcile: boolean;
+  dryRun: boolean;
+}
+
+export type Outcome = 'created' | 'updated' | 'stale' | 'unchanged' | 'ignored' | 'failed' | 'deleted';
+export type FamilyCounts = Partial<Record<Outcome, number>>;
+export type RunCounts = Partial<Record<string, FamilyCounts>>;
+
+export interface RunRow {
+  id: number;
+  status: string;
+  options: RunOptions;
+  completedFamilies: string[];
+  family: string | null;
+  cursor: Cursor | null;
+  counts: RunCounts;
+}
+
+export interface SynthesizedEvent {
+  svixId: string;
+  payload: { type: string; object: 'event'; data: Record<string, unknown>; timestamp: number };
+}
+
+/** What handle_clerk_event answered for one event. */
+export interface EventResult {
+  status: 'processed' | 'duplicate' | 'stale' | 'ignored' | 'failed';
+  [key: string]: unknown;
+}
+
+function runFromRow(row: Record<string, unknown>): RunRow {
+  return {
+    id: Number(row.id),
+    status: row.status as string,
+    options: row.options as RunOptions,
+    completedFamilies: row.completed_families as string[],
+    family: row.family as string | null,
+    cursor: row.cursor as Cursor | null,
+    counts: row.counts as RunCounts,
+  };
+}
+
+const RUN_COLUMNS = 'id, status, options, completed_families, family, cursor, counts';
+
+/** The newest run that stopped before completing, if any. */
+export async function findResumableRun(db: pg.Pool | pg.PoolClient): Promise<RunRow | null> {
+  const { rows } = await db.query(
+    `select ${RUN_COLUMNS} from app_private.backfill_runs where status in ('running', 'failed') order by id desc limit 1`,
+  );
+  return rows[0] ? runFromRow(rows[0]) : null;
+}
+
+/** Starts a run; unfinished older runs are superseded (their seen sets dropped). */
+export async function startRun(db: pg.Pool, options: RunOptions): Promise<RunRow> {
+  const client = await db.connect();
+  try {
+    await client.query('begin');
+    const { rows: stale } = await client.query(
+      `update app_private.backfill_runs set status = 'superseded', finished_at = now()
+        where status in ('running', 'failed') returning id`,
+    );
+    if (stale.length) await client.query('delete from app_private.backfill_seen where run_id = any($1)', [stale.map((row) => row.id)]);
+    const { rows } = await client.query(`insert into app_private.backfill_runs (options) values ($1) returning ${RUN_COLUMNS}`, [options]);
+    await client.query('commit');
+    return runFromRow(rows[0]);
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+export async function reopenRun(db: pg.Pool, runId: number): Promise<void> {
+  await db.query(`update app_private.backfill_runs set status = 'running', error = null, updated_at = now() where id = $1`, [runId]);
+}
+
+export async function saveCheckpoint(
+  client: pg.PoolClient,
+  runId: number,
+  checkpoint: { family: string | null; cursor: Cursor | null; counts: RunCounts; completedFamily?: string },
+): Promise<void> {
+  await client.query(
+    `update app_private.backfill_runs
+        set family = $2, cursor = $3, counts = $4, updated_at = now(),
+            completed_families = case when $5::text is null or $5 = any(completed_families) then completed_families
+                                      else completed_families || $5::text end
+      where id = $1`,
+    [runId, checkpoint.family, checkpoint.cursor, checkpoint.counts, checkpoint.completedFamily ?? null],
+  );
+}
+
+export async function finishRun(db: pg.Pool, runId: number, status: 'completed' | 'failed', error?: string): Promise<void> {
+  const client = await db.connect();
+  try {
+    await client.query('begin');
+    await client.query(
+      `update app_private.backfill_runs set status = $2, error = $3, finished_at = case when $2 = 'completed' then now() end, updated_at = now() where id = $1`,
+      [runId, status, error ?? null],
+    );
+    if (status === 'completed') await client.query('delete from app_private.backfill_seen where run_id = $1', [runId]);
+    await client.query('commit');
+  } catch (failure) {
+    await client.query('rollback').catch(() => undefined);
+    throw failure;
+  } finally {
+    client.release();
+  }
+}
+
+export async function markSeen(client: pg.PoolClient, runId: number, kind: string, ids: string[]): Promise<void> {
+  if (!ids.length) return;
+  await client.query(
+    `insert into app_private.backfill_seen (run_id, kind, id) select $1, $2, unnest($3::text[]) on conflict do nothing`,
+    [runId, kind, ids],
+  );
+}
+
+/** Feeds events through handle_clerk_event in order, one statement; returns its answers in the same order. */
+export async function applyEvents(client: pg.PoolClient, events: SynthesizedEvent[]): Promise<EventResult[]> {
+  if (!events.length) return [];
+  const { rows } = await client.query<{ result: EventResult }>(
+    `select app_private.handle_clerk_event(e.payload, e.svix_id) as result
+       from unnest($1::jsonb[], $2::text[]) with ordinality as e(payload, svix_id, position)
+      order by e.position`,
+    [events.map((event) => JSON.stringify(event.payload)), events.map((event) => event.svixId)],
+  );
+  return rows.map((row) => row.result);
+}
+
+export async function inTransaction<T>(db: pg.Pool, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await db.connect();
+  try {
+    await client.query('begin');
+    const result = await body(client);
+    await client.query('commit');
+    return result;
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Applies events inside the caller's transaction. A dry run applies them under a savepoint it
+ * then rolls back: the outcomes are exactly what a real run would report, and nothing stays.
+ */
+export async function applyMaybeDry(client: pg.PoolClient, events: SynthesizedEvent[], dryRun: boolean): Promise<EventResult[]> {
+  if (!dryRun) return applyEvents(client, events);
+  await client.query('savepoint dry_run');
+  try {
+    return await applyEvents(client, events);
+  } finally {
+    await client.query('rollback to savepoint dry_run');
+  }
+}
+
+/** Synced tables by family (SPEC section 3); a family whose table does not exist yet has none. */
+export const SYNCED_TABLE: Record<FamilyName, string> = {
+  permissions: 'app_public.permissions',
+  roles: 'app_public.roles',
+  users: 'app_public.users',
+  organizations: 'app_public.organizations',
+  memberships: 'app_public.organization_memberships',
+  invitations: 'app_public.organization_invitations',
+};
+
+/** Which of these ids already have a row (deleted or not), to tell a creation from an update. */
+export async function existingIds(client: pg.PoolClient, family: FamilyName, ids: string[]): Promise<Set<string>> {
+  const { rows: table } = await client.query<{ exists: boolean }>('select to_regclass($1) is not null as exists', [SYNCED_TABLE[family]]);
+  if (!table[0].exists || !ids.length) return new Set();
+  const { rows } = await client.query<{ id: string }>(`select id from ${SYNCED_TABLE[family]} where id = any($1::text[])`, [ids]);
+  return new Set(rows.map((row) => row.id));
+}
