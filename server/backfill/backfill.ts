@@ -19,6 +19,8 @@ import {
   reopenRun,
   saveCheckpoint,
   startRun,
+  syncedTableExists,
+  SYNCED_TABLE,
   type EventResult,
   type FamilyCounts,
   type Outcome,
@@ -59,6 +61,8 @@ export interface BackfillSummary {
   counts: RunCounts;
   totals: Required<Record<Outcome, number>>;
   failures: { id: string; family: string; error: string }[];
+  /** Families whose synced table does not exist in this database yet: nothing was fed for them. */
+  skipped: FamilyName[];
   durationMs: number;
 }
 
@@ -137,12 +141,20 @@ export async function runBackfill(request: BackfillRequest, deps: BackfillDeps):
   const { options } = run;
   const counts: RunCounts = structuredClone(run.counts);
   const failures: BackfillSummary['failures'] = [];
+  const skipped: FamilyName[] = [];
   const context = { api: deps.api, retry: deps.retry, pageSize: deps.pageSize };
   const batchSize = deps.batchSize ?? DEFAULT_BATCH_SIZE;
 
   try {
     for (const family of options.families) {
       if (run.completedFamilies.includes(family)) continue;
+      // Fed to a handle_clerk_event that does not model them, they would be recorded as ignored
+      // under the same ledger keys, and a later run would take them for duplicates.
+      if (!(await syncedTableExists(deps.db, family))) {
+        skipped.push(family);
+        notice(`${family}: skipped, ${SYNCED_TABLE[family]} does not exist in this database yet`);
+        continue;
+      }
       const start = run.family === family && run.cursor ? run.cursor : initialCursor(family);
       let done = familyDone(counts[family]);
       let total: number | undefined;
@@ -182,7 +194,7 @@ export async function runBackfill(request: BackfillRequest, deps: BackfillDeps):
 
     if (options.reconcile) {
       for (const family of RECONCILED_FAMILIES) {
-        if (!options.families.includes(family)) continue;
+        if (!options.families.includes(family) || skipped.includes(family)) continue;
         const deleted = await reconcileFamily(family, { ...deps, context, runId: run.id, dryRun: options.dryRun });
         if (deleted.count) addCount(counts, family, 'deleted', deleted.count);
         failures.push(...deleted.failures);
@@ -200,5 +212,5 @@ export async function runBackfill(request: BackfillRequest, deps: BackfillDeps):
   for (const familyCounts of Object.values(counts)) {
     for (const [outcome, n] of Object.entries(familyCounts ?? {})) totals[outcome as Outcome] += n ?? 0;
   }
-  return { runId: run.id, resumed, options, counts, totals, failures, durationMs: Date.now() - startedAt };
+  return { runId: run.id, resumed, options, counts, totals, failures, skipped, durationMs: Date.now() - startedAt };
 }

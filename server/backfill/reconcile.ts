@@ -33,9 +33,9 @@ async function candidatesOf(db: pg.Pool, family: ReconciledFamily, runId: number
   const unseen = `not exists (select 1 from app_private.backfill_seen s where s.run_id = $1 and s.kind = $2 and s.id = t.id)`;
   if (family === 'memberships') {
     const { rows } = await db.query(
-      `select t.id, t.organization_id, t.user_id, t.role, t.permissions,
-              (extract(epoch from t.created_at) * 1000)::bigint as created_at,
-              (extract(epoch from t.updated_at) * 1000)::bigint as updated_at
+      `select t.id, t.organization_id, t.user_id, t.role, t.role_name, t.permissions, t.public_metadata,
+              (extract(epoch from t.clerk_created_at) * 1000)::bigint as created_at,
+              (extract(epoch from t.clerk_updated_at) * 1000)::bigint as updated_at
          from ${SYNCED_TABLE.memberships} t
         where t.deleted_at is null and ${unseen}
         order by t.id`,
@@ -49,11 +49,13 @@ async function candidatesOf(db: pg.Pool, family: ReconciledFamily, runId: number
         object: 'organization_membership',
         id: row.id,
         role: row.role,
-        permissions: row.permissions ?? [],
+        role_name: row.role_name,
+        permissions: row.permissions,
+        public_metadata: row.public_metadata,
         organization: { object: 'organization', id: row.organization_id },
         public_user_data: { user_id: row.user_id },
-        created_at: Number(row.created_at),
-        updated_at: Number(row.updated_at),
+        created_at: row.created_at === null ? null : Number(row.created_at),
+        updated_at: row.updated_at === null ? null : Number(row.updated_at),
       },
     }));
   }

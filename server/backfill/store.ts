@@ -52,19 +52,25 @@ const RUN_COLUMNS = 'id, status, options, completed_families, family, cursor, co
 /** The newest run that stopped before completing, if any. */
 export async function findResumableRun(db: pg.Pool | pg.PoolClient): Promise<RunRow | null> {
   const { rows } = await db.query(
-    `select ${RUN_COLUMNS} from app_private.backfill_runs where status in ('running', 'failed') order by id desc limit 1`,
+    `select ${RUN_COLUMNS} from app_private.backfill_runs
+      where status in ('running', 'failed') and not (options->>'dryRun')::boolean
+      order by id desc limit 1`,
   );
   return rows[0] ? runFromRow(rows[0]) : null;
 }
 
-/** Starts a run; unfinished older runs are superseded (their seen sets dropped). */
+/**
+ * Starts a run. A real run supersedes the unfinished ones (their seen sets are dropped); a dry
+ * run leaves them resumable.
+ */
 export async function startRun(db: pg.Pool, options: RunOptions): Promise<RunRow> {
   const client = await db.connect();
   try {
     await client.query('begin');
     const { rows: stale } = await client.query(
       `update app_private.backfill_runs set status = 'superseded', finished_at = now()
-        where status in ('running', 'failed') returning id`,
+        where status in ('running', 'failed') and ($1 or (options->>'dryRun')::boolean) returning id`,
+      [!options.dryRun],
     );
     if (stale.length) await client.query('delete from app_private.backfill_seen where run_id = any($1)', [stale.map((row) => row.id)]);
     const { rows } = await client.query(`insert into app_private.backfill_runs (options) values ($1) returning ${RUN_COLUMNS}`, [options]);
@@ -174,10 +180,20 @@ export const SYNCED_TABLE: Record<FamilyName, string> = {
   invitations: 'app_public.organization_invitations',
 };
 
-/** Which of these ids already have a row (deleted or not), to tell a creation from an update. */
+export async function syncedTableExists(db: pg.Pool | pg.PoolClient, family: FamilyName): Promise<boolean> {
+  const { rows } = await db.query<{ exists: boolean }>('select to_regclass($1) is not null as exists', [SYNCED_TABLE[family]]);
+  return rows[0].exists;
+}
+
+/**
+ * Which of these ids already hold a synced version, to tell a creation from an update. A
+ * placeholder (created for a membership that arrived first, clerk_updated_at null) does not count.
+ */
 export async function existingIds(client: pg.PoolClient, family: FamilyName, ids: string[]): Promise<Set<string>> {
-  const { rows: table } = await client.query<{ exists: boolean }>('select to_regclass($1) is not null as exists', [SYNCED_TABLE[family]]);
-  if (!table[0].exists || !ids.length) return new Set();
-  const { rows } = await client.query<{ id: string }>(`select id from ${SYNCED_TABLE[family]} where id = any($1::text[])`, [ids]);
+  if (!ids.length) return new Set();
+  const { rows } = await client.query<{ id: string }>(
+    `select id from ${SYNCED_TABLE[family]} where id = any($1::text[]) and clerk_updated_at is not null`,
+    [ids],
+  );
   return new Set(rows.map((row) => row.id));
 }
