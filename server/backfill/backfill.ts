@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import type { BackendApi, RetryPolicy } from '../clerk/backendApi.ts';
 import { FAMILIES, OBJECT_KIND, RECONCILED_FAMILIES, eventTypeFor, listFamily, type ClerkJson, type Cursor, type FamilyName, type Page } from './families.ts';
-import { reconcileFamily } from './reconcile.ts';
+import { reconcile } from './reconcile.ts';
 import {
   applyMaybeDry,
   existingIds,
@@ -42,7 +42,8 @@ export interface BackfillDeps {
   pageSize?: number;
   /** Objects per database transaction. */
   batchSize?: number;
-  onProgress?: (progress: Progress) => void;
+  /** Awaited: a slow consumer slows the run rather than falling behind it. */
+  onProgress?: (progress: Progress) => void | Promise<void>;
   onNotice?: (line: string) => void;
 }
 
@@ -184,23 +185,24 @@ export async function runBackfill(request: BackfillRequest, deps: BackfillDeps):
           Object.assign(counts, batchCounts);
           failures.push(...batchFailures);
           done += batch.length;
-          deps.onProgress?.({ phase: 'sync', family, done, total, counts: counts[family] ?? {} });
+          await deps.onProgress?.({ phase: 'sync', family, done, total, counts: counts[family] ?? {} });
         }
       }
       await inTransaction(deps.db, (client) => saveCheckpoint(client, run!.id, { family: null, cursor: null, counts, completedFamily: family }));
       run.completedFamilies.push(family);
-      deps.onProgress?.({ phase: 'sync', family, done, total: total ?? done, counts: counts[family] ?? {} });
+      await deps.onProgress?.({ phase: 'sync', family, done, total: total ?? done, counts: counts[family] ?? {} });
     }
 
     if (options.reconcile) {
-      for (const family of RECONCILED_FAMILIES) {
-        if (!options.families.includes(family) || skipped.includes(family)) continue;
-        const deleted = await reconcileFamily(family, { ...deps, context, runId: run.id, dryRun: options.dryRun });
-        if (deleted.count) addCount(counts, family, 'deleted', deleted.count);
-        failures.push(...deleted.failures);
-        await inTransaction(deps.db, (client) => saveCheckpoint(client, run!.id, { family: null, cursor: null, counts }));
-        deps.onProgress?.({ phase: 'reconcile', family, done: deleted.count, total: deleted.count, counts: counts[family] ?? {} });
+      const families = RECONCILED_FAMILIES.filter((family) => options.families.includes(family) && !skipped.includes(family));
+      const reconciled = await reconcile(families, { db: deps.db, context, runId: run.id, dryRun: options.dryRun, batchSize });
+      for (const family of families) {
+        const deleted = reconciled.deleted[family] ?? 0;
+        if (deleted) addCount(counts, family, 'deleted', deleted);
+        await deps.onProgress?.({ phase: 'reconcile', family, done: deleted, total: deleted, counts: counts[family] ?? {} });
       }
+      failures.push(...reconciled.failures);
+      await inTransaction(deps.db, (client) => saveCheckpoint(client, run!.id, { family: null, cursor: null, counts }));
     }
     await finishRun(deps.db, run.id, 'completed');
   } catch (error) {

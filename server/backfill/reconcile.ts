@@ -71,26 +71,42 @@ export function deletionEvent(family: ReconciledFamily, candidate: Candidate, no
   return { svixId: `reconcile:${candidate.id}:deleted`, payload: { type: DELETED_EVENT[family], object: 'event', data, timestamp: now } };
 }
 
-export async function reconcileFamily(
-  family: ReconciledFamily,
-  deps: ReconcileDeps,
-): Promise<{ count: number; failures: { id: string; family: string; error: string }[] }> {
-  const candidates = await candidatesOf(deps.db, family, deps.runId);
-  if (!candidates.length) return { count: 0, failures: [] };
-  const present = await stillInClerk(family, deps.context, candidates);
-  const gone = candidates.filter((candidate) => !present.has(candidate.id));
-  const failures: { id: string; family: string; error: string }[] = [];
-  let count = 0;
-  const batchSize = deps.batchSize ?? 250;
-  for (let first = 0; first < gone.length; first += batchSize) {
-    const batch = gone.slice(first, first + batchSize);
-    const results = await inTransaction(deps.db, (client) =>
-      applyMaybeDry(client, batch.map((candidate) => deletionEvent(family, candidate, Date.now())), deps.dryRun),
-    );
-    results.forEach((result, i) => {
-      if (result.status === 'processed') count += 1;
-      else if (result.status === 'failed') failures.push({ id: batch[i].id, family, error: String(result.error ?? 'failed') });
-    });
+/** Deletions go children first, so each object gets its own deletion event and audit row. */
+const DELETION_ORDER: ReconciledFamily[] = ['memberships', 'organizations', 'users'];
+
+export interface ReconcileResult {
+  deleted: Partial<Record<ReconciledFamily, number>>;
+  failures: { id: string; family: string; error: string }[];
+}
+
+/**
+ * Finds, for every listed family, the rows this run did not see in Clerk, keeps those Clerk
+ * confirms are gone, and deletes them. All candidates are gathered before anything is deleted,
+ * so a dry run and a real run count the same objects.
+ */
+export async function reconcile(families: ReconciledFamily[], deps: ReconcileDeps): Promise<ReconcileResult> {
+  const gone = new Map<ReconciledFamily, Candidate[]>();
+  for (const family of families) {
+    const candidates = await candidatesOf(deps.db, family, deps.runId);
+    if (!candidates.length) continue;
+    const present = await stillInClerk(family, deps.context, candidates);
+    gone.set(family, candidates.filter((candidate) => !present.has(candidate.id)));
   }
-  return { count, failures };
+  const result: ReconcileResult = { deleted: {}, failures: [] };
+  const batchSize = deps.batchSize ?? 250;
+  const now = Date.now();
+  for (const family of DELETION_ORDER) {
+    const candidates = gone.get(family) ?? [];
+    for (let first = 0; first < candidates.length; first += batchSize) {
+      const batch = candidates.slice(first, first + batchSize);
+      const results = await inTransaction(deps.db, (client) =>
+        applyMaybeDry(client, batch.map((candidate) => deletionEvent(family, candidate, now)), deps.dryRun),
+      );
+      results.forEach((answer, i) => {
+        if (answer.status === 'failed') result.failures.push({ id: batch[i].id, family, error: String(answer.error ?? 'failed') });
+        else result.deleted[family] = (result.deleted[family] ?? 0) + 1;
+      });
+    }
+  }
+  return result;
 }
