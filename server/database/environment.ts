@@ -17,7 +17,7 @@ const EMBEDDED_DATABASE = 'clerk_pg_sync';
 const EMBEDDED_OWNER = 'clerk_pg_sync';
 const EMBEDDED_AUTHENTICATOR = 'clerk_pg_sync_authenticator';
 
-function withLogin(rootUrl: string, user: string, password: string, database: string): string {
+export function withLogin(rootUrl: string, user: string, password: string, database: string): string {
   const url = new URL(rootUrl);
   url.username = user;
   url.password = password;

@@ -1,0 +1,168 @@
+// `npm run bench -- db`: pgbench calling app_private.handle_clerk_event with realistic user
+// deliveries vs bench.bare_ingest (one upsert + one audit insert) on the same payloads.
+import { userEvent } from './lib/clerkEvents.ts';
+import { installBaselines, startBenchDatabase, type BenchDatabase } from './lib/database.ts';
+import { medianOf, runPgbench, type PgbenchResult } from './lib/pgbench.ts';
+import { printTable, verdict, VERDICT_HEADER } from './lib/report.ts';
+import type { BenchOptions } from './run.ts';
+
+/** As many sessions as the server's webhook pool holds. */
+export const DB_CLIENTS = 10;
+/** Users each pgbench client keeps updating in the update workload. */
+const USERS_PER_CLIENT = 200;
+const TIME_SENTINEL = 1111111111111;
+const CREATED_AT = Date.UTC(2025, 5, 1);
+
+const FUNCTIONS = {
+  product: 'app_private.handle_clerk_event',
+  bare: 'bench.bare_ingest',
+} as const;
+type Side = keyof typeof FUNCTIONS;
+
+const sqlLiteral = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+/** A Clerk delivery as SQL text, with pgbench variables in place of its key, time and name. */
+function template(type: 'user.created' | 'user.updated', key: string): string {
+  const json = JSON.stringify(userEvent(type, { key, createdAt: CREATED_AT, updatedAt: TIME_SENTINEL, firstName: 'FIRSTNAME' }));
+  // The space keeps pgbench from reading `"key"::ts` as a cast.
+  return json.replaceAll(String(TIME_SENTINEL), ' :ts').replace('FIRSTNAME', 'Shift :i');
+}
+
+interface Workload {
+  name: string;
+  about: string;
+  /** Runs once per side before measuring (as the superuser). */
+  seed?: (database: BenchDatabase, side: Side) => Promise<void>;
+  script: (side: Side) => string;
+}
+
+const WORKLOADS: Workload[] = [
+  {
+    name: 'create',
+    about: 'user.created, a new user and svix-id per transaction',
+    script: (side) =>
+      [
+        '\\set i :i + 1',
+        '\\set k :run * 10000000000 + :client_id * 100000000 + :i',
+        `\\set ts ${CREATED_AT} + :i`,
+        `select ${FUNCTIONS[side]}(${sqlLiteral(template('user.created', 'bench:k'))}::jsonb, 'msg_bench:k');`,
+      ].join('\n'),
+  },
+  {
+    name: 'update',
+    about: `user.updated of ${USERS_PER_CLIENT * DB_CLIENTS} existing users, newer each time, name changed`,
+    seed: async (database, side) => {
+      const seed = template('user.created', 'u:uk').replace('Shift :i', 'Seed');
+      await database.sql(
+        `select ${FUNCTIONS[side]}(replace(replace($1, ':uk', (c * 1000000 + m)::text), ':ts', $2)::jsonb, 'msg_seed_' || (c * 1000000 + m))
+           from generate_series(0, $3 - 1) c, generate_series(0, $4 - 1) m`,
+        [seed, String(CREATED_AT), DB_CLIENTS, USERS_PER_CLIENT],
+      );
+    },
+    script: (side) =>
+      [
+        '\\set i :i + 1',
+        `\\set uk :client_id * 1000000 + :i % ${USERS_PER_CLIENT}`,
+        `\\set ts ${CREATED_AT + 1000} + :i`,
+        '\\set k :run * 10000000000 + :client_id * 100000000 + :i',
+        `select ${FUNCTIONS[side]}(${sqlLiteral(template('user.updated', 'u:uk'))}::jsonb, 'msg_upd:k');`,
+      ].join('\n'),
+  },
+];
+
+export interface DbFigures {
+  workload: string;
+  about: string;
+  product: PgbenchResult;
+  bare: PgbenchResult;
+}
+
+/** Resets both sides' tables (not the seeded scale data, which lives elsewhere). */
+async function clearWrites(database: BenchDatabase, productTables: string[]): Promise<void> {
+  await database.sql(`truncate bench.users, bench.audit_logs, bench.webhook_events restart identity`);
+  if (productTables.length) await database.sql(`truncate ${productTables.join(', ')} restart identity cascade`);
+  await database.sql('vacuum analyze');
+  await database.sql('checkpoint');
+}
+
+/**
+ * Measures every workload on both sides, interleaved per round. `productTables` are emptied before
+ * each run (the scale benchmark passes only what the runs write, keeping its generated rows).
+ */
+export async function measureDbWorkloads(database: BenchDatabase, options: BenchOptions, productTables: string[], runBase = 0): Promise<DbFigures[]> {
+  const figures: DbFigures[] = [];
+  let run = runBase;
+  for (const workload of WORKLOADS) {
+    const results: Record<Side, PgbenchResult[]> = { product: [], bare: [] };
+    for (let round = 0; round < options.rounds; round++) {
+      const sides: Side[] = round % 2 ? ['bare', 'product'] : ['product', 'bare'];
+      for (const side of sides) {
+        await clearWrites(database, productTables);
+        await workload.seed?.(database, side);
+        const pgbench = (seconds: number) =>
+          runPgbench({
+            url: database.authUrl,
+            role: 'clerk_webhook',
+            script: workload.script(side),
+            clients: DB_CLIENTS,
+            seconds,
+            variables: { i: 0, run: ++run },
+          });
+        if (options.warmupSeconds > 0) await pgbench(options.warmupSeconds);
+        const result = await pgbench(options.durationSeconds);
+        console.log(`  ${workload.name} round ${round + 1}/${options.rounds}: ${side} ${result.tps.toFixed(0)} tps, p99 ${result.p99.toFixed(1)} ms`);
+        results[side].push(result);
+      }
+    }
+    figures.push({ workload: workload.name, about: workload.about, product: medianOf(results.product), bare: medianOf(results.bare) });
+  }
+  return figures;
+}
+
+export async function productTablesOf(database: BenchDatabase): Promise<string[]> {
+  const { rows } = await database.sql<{ name: string }>(
+    `select format('%I.%I', schemaname, tablename) as name from pg_tables where schemaname in ('app_public', 'app_private') order by 1`,
+  );
+  return rows.map((row) => row.name);
+}
+
+export async function hasHandleClerkEvent(database: BenchDatabase): Promise<boolean> {
+  const { rows } = await database.sql(`select 1 from pg_proc where oid = to_regproc('app_private.handle_clerk_event')`).catch(() => ({ rows: [] }));
+  return rows.length > 0;
+}
+
+export function printDbFigures(title: string, figures: DbFigures[]): void {
+  printTable(
+    title,
+    ['workload', 'handle_clerk_event tps', 'p50 ms', 'p99 ms', 'bare tps', 'p50 ms', 'p99 ms', 'product ÷ bare'],
+    figures.map((figure) => [
+      `${figure.workload}: ${figure.about}`,
+      figure.product.tps,
+      figure.product.p50,
+      figure.product.p99,
+      figure.bare.tps,
+      figure.bare.p50,
+      figure.bare.p99,
+      figure.product.tps / figure.bare.tps,
+    ]),
+  );
+}
+
+export async function db(options: BenchOptions): Promise<void> {
+  console.log('starting a fresh embedded Postgres with the committed migrations …');
+  const database = await startBenchDatabase();
+  try {
+    if (!(await hasHandleClerkEvent(database))) {
+      throw new Error('app_private.handle_clerk_event is not in the committed migrations yet: nothing to measure');
+    }
+    await installBaselines(database);
+    const figures = await measureDbWorkloads(database, options, await productTablesOf(database));
+    printDbFigures(
+      `db: pgbench, ${DB_CLIENTS} clients as clerk_webhook, ${options.durationSeconds} s measured after ${options.warmupSeconds} s warm-up, median of ${options.rounds} round(s)`,
+      figures,
+    );
+    printTable('db targets', VERDICT_HEADER, figures.map((figure) => verdict(`${figure.workload}: handle_clerk_event ÷ bare`, figure.product.tps / figure.bare.tps, '>=', 0.75)));
+  } finally {
+    await database.stop();
+  }
+}

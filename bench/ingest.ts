@@ -1,0 +1,165 @@
+// `npm run bench -- ingest`: signed Clerk deliveries over HTTP at a fixed number in flight,
+// through the product and through four baselines, in the same run on the same database.
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { freePort } from '../test/helpers/ports.ts';
+import { signDelivery, signingKey, userEvent } from './lib/clerkEvents.ts';
+import { installBaselines, startBenchDatabase, type BenchDatabase } from './lib/database.ts';
+import { createTokenSigner } from './lib/jwt.ts';
+import type { LoadResult } from './lib/loadWorker.ts';
+import { runLoad, startServer } from './lib/processes.ts';
+import { median, printTable, verdict, VERDICT_HEADER } from './lib/report.ts';
+import type { BenchOptions } from './run.ts';
+
+const WEBHOOK_PATH = '/api/webhooks/clerk';
+
+interface Target {
+  name: string;
+  label: string;
+  /** Rows that prove the target wrote what it answered 2xx for (null: writes nothing). */
+  countWrites: string | null;
+  start(port: number): ReturnType<typeof startServer>;
+}
+
+interface Measurement extends LoadResult {
+  peakRssMiB: number;
+  rowsWritten: number | null;
+}
+
+/** Empties what the previous target wrote so every target starts from the same tables. */
+async function resetTables(database: BenchDatabase): Promise<void> {
+  const { rows } = await database.sql<{ statement: string | null }>(
+    `select 'truncate ' || string_agg(format('%I.%I', schemaname, tablename), ', ') || ' restart identity cascade' as statement
+       from pg_tables where schemaname in ('app_public', 'app_private', 'bench')`,
+  );
+  if (rows[0].statement) await database.sql(rows[0].statement);
+  await database.sql('vacuum analyze');
+  await database.sql('checkpoint');
+}
+
+/** Whether the product serves the webhook route yet (it lands separately from the benchmarks). */
+async function productAccepts(url: string, secret: string): Promise<boolean> {
+  const body = JSON.stringify(userEvent('user.created', { key: `probe${randomBytes(6).toString('hex')}`, updatedAt: Date.now() }));
+  const headers = signDelivery(signingKey(secret), `msg_probe${randomBytes(6).toString('hex')}`, body);
+  const response = await fetch(`${url}${WEBHOOK_PATH}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+  return response.status === 200;
+}
+
+export async function ingest(options: BenchOptions): Promise<void> {
+  const secret = `whsec_${randomBytes(24).toString('base64')}`;
+  const signer = createTokenSigner();
+  console.log('starting a fresh embedded Postgres with the committed migrations …');
+  const database = await startBenchDatabase();
+  try {
+    await installBaselines(database);
+    const logDir = database.dataDir;
+    const baseline = (mode: string, url: string | undefined) => (port: number) =>
+      startServer({
+        args: [path.join('bench', 'servers', 'baselineReceiver.ts'), mode],
+        env: { PORT: String(port), WEBHOOK_SECRET: secret, DATABASE_URL: url },
+        port,
+        readyPath: '/readyz',
+        logFile: path.join(logDir, `${mode}.log`),
+      });
+    const targets: Target[] = [
+      {
+        name: 'product',
+        label: 'clerk-pg-sync (handle_clerk_event)',
+        countWrites: 'select count(*)::int as n from app_private.webhook_events',
+        start: (port) =>
+          startServer({
+            args: ['server/main.ts'],
+            env: {
+              NODE_ENV: 'production',
+              PORT: String(port),
+              HOST: '127.0.0.1',
+              LOG_LEVEL: 'info',
+              DATABASE_URL: database.ownerUrl,
+              AUTH_DATABASE_URL: database.authUrl,
+              CLERK_WEBHOOK_SIGNING_SECRET: secret,
+              CLERK_JWT_KEY: signer.publicKeyPem,
+            },
+            port,
+            readyPath: '/readyz',
+            logFile: path.join(logDir, 'product.log'),
+          }),
+      },
+      { name: 'a', label: '(a) bare function, one round trip', countWrites: 'select count(*)::int as n from bench.users', start: baseline('bare-function', database.authUrl) },
+      { name: 'b', label: '(b) conventional TS handler', countWrites: 'select count(*)::int as n from bench.webhook_events', start: baseline('conventional', database.ownerUrl) },
+      { name: 'c', label: '(c) verify only, no database', countWrites: null, start: baseline('verify-only', undefined) },
+      { name: 'd', label: '(d) bare node:http', countWrites: null, start: baseline('node-http', undefined) },
+    ];
+
+    const results = new Map<string, Measurement[]>();
+    const unavailable = new Set<string>();
+    for (let round = 0; round < options.rounds; round++) {
+      // Rotating the order spreads slow drift of the machine over all targets.
+      const order = targets.map((_, index) => targets[(index + round) % targets.length]);
+      for (const target of order) {
+        if (unavailable.has(target.name)) continue;
+        await resetTables(database);
+        const port = await freePort();
+        const server = await target.start(port);
+        try {
+          if (target.name === 'product' && !(await productAccepts(server.url, secret))) {
+            unavailable.add(target.name);
+            console.log(`  ${target.label}: ${WEBHOOK_PATH} does not process deliveries yet; skipped`);
+            continue;
+          }
+          process.stdout.write(`  round ${round + 1}/${options.rounds}: ${target.label} … `);
+          const load = await runLoad({
+            url: server.url,
+            path: WEBHOOK_PATH,
+            connections: options.connections,
+            warmupSeconds: options.warmupSeconds,
+            durationSeconds: options.durationSeconds,
+            webhook: { secret, keyPrefix: `b${round}${target.name}${randomBytes(3).toString('hex')}x` },
+          });
+          const rowsWritten = target.countWrites ? (await database.sql<{ n: number }>(target.countWrites)).rows[0].n : null;
+          const measurement = { ...load, peakRssMiB: server.peakRssMiB(), rowsWritten };
+          console.log(`${load.requestsPerSecond.toFixed(0)} events/s, p99 ${load.p99} ms`);
+          results.set(target.name, [...(results.get(target.name) ?? []), measurement]);
+        } finally {
+          await server.stop();
+        }
+      }
+    }
+
+    const summary = new Map<string, { rps: number; p50: number; p99: number; rss: number; non2xx: number; rows: number | null; total: number }>();
+    for (const [name, runs] of results) {
+      summary.set(name, {
+        rps: median(runs.map((run) => run.requestsPerSecond)),
+        p50: median(runs.map((run) => run.p50)),
+        p99: median(runs.map((run) => run.p99)),
+        rss: Math.max(...runs.map((run) => run.peakRssMiB)),
+        non2xx: runs.reduce((sum, run) => sum + run.non2xx + run.errors, 0),
+        rows: runs.at(-1)!.rowsWritten,
+        total: runs.at(-1)!.total,
+      });
+    }
+    const product = summary.get('product');
+    printTable(
+      `ingest: signed user.created deliveries (~3.4 KB, a new user and svix-id each), ${options.connections} in flight, ` +
+        `${options.durationSeconds} s measured after ${options.warmupSeconds} s warm-up, median of ${options.rounds} round(s)`,
+      ['target', 'events/s', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'non-2xx+errors', 'rows written', 'product ÷ this'],
+      targets.map((target) => {
+        const row = summary.get(target.name);
+        if (!row) return [target.label, 'not available'];
+        return [target.label, row.rps, row.p50, row.p99, row.rss, row.non2xx, row.rows, product ? product.rps / row.rps : null];
+      }),
+    );
+    if (product) {
+      const a = summary.get('a')!;
+      const b = summary.get('b')!;
+      printTable('ingest targets', VERDICT_HEADER, [
+        verdict('product ÷ (a) bare function', product.rps / a.rps, '>=', 0.8),
+        verdict('product ÷ (b) conventional handler', product.rps / b.rps, '>=', 1.5),
+        verdict('product p99 latency', product.p99, '<=', 30, ' ms'),
+        verdict('product peak RSS under load', product.rss, '<=', 200, ' MiB'),
+      ]);
+      if (product.non2xx) console.log(`\nwarning: the product answered ${product.non2xx} deliveries with non-2xx or errors (see ${path.join(logDir, 'product.log')})`);
+    }
+  } finally {
+    await database.stop();
+  }
+}

@@ -1,0 +1,89 @@
+// The load generator, run as its own process so its CPU is not the server's: autocannon with a
+// fixed number of requests in flight, for a warm-up and then a measured period. With `webhook`
+// set, every request is a fresh signed Clerk user.created delivery for a new user and svix-id.
+// usage: node bench/lib/loadWorker.ts '<LoadSpec as JSON>'; prints a LoadResult as JSON.
+import autocannon from 'autocannon';
+import { signDelivery, signingKey, userEvent } from './clerkEvents.ts';
+
+export interface LoadSpec {
+  url: string;
+  path: string;
+  connections: number;
+  warmupSeconds: number;
+  durationSeconds: number;
+  /** Sends signed user.created deliveries with ids starting with this key prefix. */
+  webhook?: { secret: string; keyPrefix: string };
+  /** Otherwise the same request every time. */
+  fixed?: { method: 'GET' | 'POST'; body?: string; headers?: Record<string, string> };
+}
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  total: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+
+function requestsOf(spec: LoadSpec): autocannon.Request[] {
+  if (spec.fixed) {
+    return [{ method: spec.fixed.method, path: spec.path, body: spec.fixed.body, headers: spec.fixed.headers }];
+  }
+  const { secret, keyPrefix } = spec.webhook!;
+  const key = signingKey(secret);
+  const baseTime = Date.UTC(2025, 5, 1);
+  let sequence = 0;
+  return [
+    {
+      method: 'POST',
+      path: spec.path,
+      setupRequest: (request) => {
+        const n = sequence++;
+        const body = JSON.stringify(userEvent('user.created', { key: `${keyPrefix}${n.toString(36)}`, updatedAt: baseTime + n }));
+        const headers = signDelivery(key, `msg_${keyPrefix}${n.toString(36)}`, body);
+        return { ...request, body, headers: { 'content-type': 'application/json', ...headers } };
+      },
+    },
+  ];
+}
+
+function run(spec: LoadSpec, seconds: number): Promise<autocannon.Result> {
+  return autocannon({
+    url: spec.url,
+    connections: spec.connections,
+    pipelining: 1,
+    duration: seconds,
+    timeout: 20,
+    requests: requestsOf(spec),
+  });
+}
+
+async function main(): Promise<void> {
+  const spec = JSON.parse(process.argv[2]) as LoadSpec;
+  // The warm-up must get its own ids: a measured request must never be a duplicate.
+  if (spec.warmupSeconds > 0) {
+    await run(spec.webhook ? { ...spec, webhook: { ...spec.webhook, keyPrefix: `${spec.webhook.keyPrefix}w` } } : spec, spec.warmupSeconds);
+  }
+  const result = await run(spec, spec.durationSeconds);
+  const summary: LoadResult = {
+    requestsPerSecond: result.requests.total / (result.duration || spec.durationSeconds),
+    p50: result.latency.p50,
+    p90: result.latency.p90,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    total: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+  };
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

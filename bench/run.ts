@@ -1,0 +1,69 @@
+// `npm run bench -- <name> [--duration s] [--warmup s] [--rounds n] [--connections n]`
+// Every benchmark starts its own database and servers on 127.0.0.1, measures the product and its
+// baselines in the same invocation, prints both side by side with their ratio, and stops.
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  durationSeconds: number;
+  warmupSeconds: number;
+  rounds: number;
+  connections: number;
+  /** Rows of the scale benchmark: users (organizations and memberships follow from it). */
+  scaleUsers: number;
+}
+
+const BENCHMARKS: Record<string, { about: string; run: (options: BenchOptions) => Promise<void> }> = {
+  ingest: { about: 'signed webhook deliveries over HTTP vs four baselines', run: async (o) => (await import('./ingest.ts')).ingest(o) },
+  db: { about: 'pgbench on handle_clerk_event vs a bare upsert + insert function', run: async (o) => (await import('./db.ts')).db(o) },
+};
+
+const USAGE = `usage: npm run bench -- <name> [options]
+benchmarks:
+${Object.entries(BENCHMARKS)
+  .map(([name, { about }]) => `  ${name.padEnd(9)} ${about}`)
+  .join('\n')}
+options:
+  --duration <s>      measured seconds per run (default 8)
+  --warmup <s>        warm-up seconds before each measured run (default 2)
+  --rounds <n>        runs per target, interleaved; the median is reported (default 2)
+  --connections <n>   requests in flight (default 32)
+  --users <n>         users in the scale benchmark (default 1000000)`;
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      duration: { type: 'string', default: '8' },
+      warmup: { type: 'string', default: '2' },
+      rounds: { type: 'string', default: '2' },
+      connections: { type: 'string', default: '32' },
+      users: { type: 'string', default: '1000000' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const benchmark = BENCHMARKS[positionals[0] ?? ''];
+  if (!benchmark || values.help) {
+    console.log(USAGE);
+    process.exitCode = benchmark || values.help ? 0 : 2;
+    return;
+  }
+  const numberOf = (name: string, value: string) => {
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`--${name} must be a positive number (got ${value})`);
+    return parsed;
+  };
+  const started = performance.now();
+  await benchmark.run({
+    durationSeconds: numberOf('duration', values.duration!),
+    warmupSeconds: Number(values.warmup),
+    rounds: Math.round(numberOf('rounds', values.rounds!)),
+    connections: Math.round(numberOf('connections', values.connections!)),
+    scaleUsers: Math.round(numberOf('users', values.users!)),
+  });
+  console.log(`\n(${((performance.now() - started) / 1000).toFixed(0)} s in all)`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

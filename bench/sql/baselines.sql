@@ -1,0 +1,73 @@
+-- What the benchmarks compare the product against. Created by the benchmark in its own throwaway
+-- database, in a schema of its own: never part of the product's migrations.
+drop schema if exists bench cascade;
+create schema bench;
+comment on schema bench is E'Baselines of the benchmarks: minimal tables and functions doing the least work durable ingest can do.';
+
+create table bench.users (
+  id text primary key,
+  email text,
+  first_name text,
+  last_name text,
+  username text,
+  image_url text,
+  public_metadata jsonb not null default '{}',
+  created_at timestamptz,
+  updated_at timestamptz
+);
+comment on table bench.users is E'A user table of the same width as the product''s, without ordering guards or soft delete.';
+
+create table bench.audit_logs (
+  id bigint generated always as identity primary key,
+  entity_kind text not null,
+  entity_id text not null,
+  action text not null,
+  changes jsonb,
+  svix_id text,
+  event_type text,
+  client_ip text,
+  user_agent text,
+  occurred_at timestamptz,
+  recorded_at timestamptz not null default now()
+);
+create index on bench.audit_logs (entity_id);
+comment on table bench.audit_logs is E'One row per change, as the product writes, without organization scoping.';
+
+create table bench.webhook_events (
+  svix_id text primary key,
+  event_type text not null,
+  payload jsonb not null,
+  received_at timestamptz not null default now(),
+  processed_at timestamptz,
+  outcome text,
+  attempts int not null default 1
+);
+comment on table bench.webhook_events is E'The ledger of the conventional handler baseline.';
+
+create or replace function bench.bare_ingest(payload jsonb, svix_id text) returns jsonb
+  language sql volatile security definer set search_path = pg_catalog, bench as $$
+  with upserted as (
+    insert into bench.users as u (id, email, first_name, last_name, username, image_url, public_metadata, created_at, updated_at)
+    select d->>'id',
+           (select e->>'email_address' from jsonb_array_elements(d->'email_addresses') e where e->>'id' = d->>'primary_email_address_id'),
+           d->>'first_name', d->>'last_name', d->>'username', d->>'image_url', coalesce(d->'public_metadata', '{}'),
+           to_timestamp((d->>'created_at')::bigint / 1000.0), to_timestamp((d->>'updated_at')::bigint / 1000.0)
+      from (select payload->'data' as d) as source
+    on conflict (id) do update set
+      email = excluded.email, first_name = excluded.first_name, last_name = excluded.last_name,
+      username = excluded.username, image_url = excluded.image_url, public_metadata = excluded.public_metadata,
+      updated_at = excluded.updated_at
+    returning u.*
+  )
+  insert into bench.audit_logs (entity_kind, entity_id, action, changes, svix_id, event_type, client_ip, user_agent, occurred_at)
+  select 'user', upserted.id, 'upsert', to_jsonb(upserted), bare_ingest.svix_id, payload->>'type',
+         payload#>>'{event_attributes,http_request,client_ip}', payload#>>'{event_attributes,http_request,user_agent}',
+         to_timestamp((payload->>'timestamp')::bigint / 1000.0)
+    from upserted
+  returning jsonb_build_object('status', 'processed');
+$$;
+comment on function bench.bare_ingest(jsonb, text) is
+  E'The cost floor of durable ingest: one round trip that upserts the user and inserts one audit row (no ledger, no ordering guard, no diff).';
+
+grant usage on schema bench to clerk_webhook;
+grant execute on function bench.bare_ingest(jsonb, text) to clerk_webhook;
