@@ -23,6 +23,12 @@ interface UserRow {
   username: string | null;
   image_url: string | null;
   public_metadata: unknown;
+  onboarding_complete: boolean;
+  role: string | null;
+  banned: boolean;
+  locked: boolean;
+  last_sign_in_at: Date | null;
+  last_active_at: Date | null;
   updated_at: Date;
 }
 
@@ -46,6 +52,7 @@ async function conventionalIngest(pool: pg.Pool, svixId: string, event: Record<s
     }
     const data = event.data ?? {};
     const updatedAt = new Date(Number(data.updated_at));
+    const msToDate = (value: unknown) => (typeof value === 'number' ? new Date(value) : null);
     const next = {
       email: primaryEmail(data),
       first_name: data.first_name ?? null,
@@ -53,9 +60,17 @@ async function conventionalIngest(pool: pg.Pool, svixId: string, event: Record<s
       username: data.username ?? null,
       image_url: data.image_url ?? null,
       public_metadata: data.public_metadata ?? {},
+      onboarding_complete: data.public_metadata?.onboardingComplete === true,
+      role: data.public_metadata?.role ?? null,
+      banned: data.banned === true,
+      locked: data.locked === true,
+      last_sign_in_at: msToDate(data.last_sign_in_at),
+      last_active_at: msToDate(data.last_active_at),
     };
     const existing = await client.query<UserRow>(
-      'select email, first_name, last_name, username, image_url, public_metadata, updated_at from bench.users where id = $1 for update',
+      `select email, first_name, last_name, username, image_url, public_metadata, onboarding_complete, role, banned, locked,
+              last_sign_in_at, last_active_at, updated_at
+         from bench.users where id = $1 for update`,
       [data.id],
     );
     const before = existing.rows[0];
@@ -64,11 +79,18 @@ async function conventionalIngest(pool: pg.Pool, svixId: string, event: Record<s
       outcome = 'stale';
     } else {
       await client.query(
-        `insert into bench.users (id, email, first_name, last_name, username, image_url, public_metadata, created_at, updated_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        `insert into bench.users (id, email, first_name, last_name, username, image_url, public_metadata, onboarding_complete, role,
+                                 banned, locked, last_sign_in_at, last_active_at, created_at, updated_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
          on conflict (id) do update set email = excluded.email, first_name = excluded.first_name, last_name = excluded.last_name,
-           username = excluded.username, image_url = excluded.image_url, public_metadata = excluded.public_metadata, updated_at = excluded.updated_at`,
-        [data.id, next.email, next.first_name, next.last_name, next.username, next.image_url, next.public_metadata, new Date(Number(data.created_at)), updatedAt],
+           username = excluded.username, image_url = excluded.image_url, public_metadata = excluded.public_metadata,
+           onboarding_complete = excluded.onboarding_complete, role = excluded.role, banned = excluded.banned, locked = excluded.locked,
+           last_sign_in_at = excluded.last_sign_in_at, last_active_at = excluded.last_active_at, updated_at = excluded.updated_at,
+           synced_at = now()`,
+        [
+          data.id, next.email, next.first_name, next.last_name, next.username, next.image_url, next.public_metadata, next.onboarding_complete,
+          next.role, next.banned, next.locked, next.last_sign_in_at, next.last_active_at, new Date(Number(data.created_at)), updatedAt,
+        ],
       );
       const changes: Record<string, { from: unknown; to: unknown }> = {};
       for (const [column, value] of Object.entries(next)) {

@@ -12,13 +12,21 @@ create table bench.users (
   username text,
   image_url text,
   public_metadata jsonb not null default '{}',
+  onboarding_complete boolean not null default false,
+  role text,
+  banned boolean not null default false,
+  locked boolean not null default false,
+  last_sign_in_at timestamptz,
+  last_active_at timestamptz,
   created_at timestamptz,
-  updated_at timestamptz
+  updated_at timestamptz,
+  synced_at timestamptz not null default now()
 );
 comment on table bench.users is E'A user table of the same width as the product''s, without ordering guards or soft delete.';
 
 create table bench.audit_logs (
   id bigint generated always as identity primary key,
+  organization_id text,
   entity_kind text not null,
   entity_id text not null,
   action text not null,
@@ -30,7 +38,8 @@ create table bench.audit_logs (
   occurred_at timestamptz,
   recorded_at timestamptz not null default now()
 );
-create index on bench.audit_logs (entity_id);
+create index on bench.audit_logs (organization_id, occurred_at desc);
+create index on bench.audit_logs (entity_kind, entity_id);
 comment on table bench.audit_logs is E'One row per change, as the product writes, without organization scoping.';
 
 create table bench.webhook_events (
@@ -47,16 +56,22 @@ comment on table bench.webhook_events is E'The ledger of the conventional handle
 create or replace function bench.bare_ingest(payload jsonb, svix_id text) returns jsonb
   language sql volatile security definer set search_path = pg_catalog, bench as $$
   with upserted as (
-    insert into bench.users as u (id, email, first_name, last_name, username, image_url, public_metadata, created_at, updated_at)
+    insert into bench.users as u (id, email, first_name, last_name, username, image_url, public_metadata, onboarding_complete, role,
+                                  banned, locked, last_sign_in_at, last_active_at, created_at, updated_at)
     select d->>'id',
            (select e->>'email_address' from jsonb_array_elements(d->'email_addresses') e where e->>'id' = d->>'primary_email_address_id'),
            d->>'first_name', d->>'last_name', d->>'username', d->>'image_url', coalesce(d->'public_metadata', '{}'),
+           coalesce((d#>>'{public_metadata,onboardingComplete}')::boolean, false), d#>>'{public_metadata,role}',
+           coalesce((d->>'banned')::boolean, false), coalesce((d->>'locked')::boolean, false),
+           to_timestamp((d->>'last_sign_in_at')::bigint / 1000.0), to_timestamp((d->>'last_active_at')::bigint / 1000.0),
            to_timestamp((d->>'created_at')::bigint / 1000.0), to_timestamp((d->>'updated_at')::bigint / 1000.0)
       from (select payload->'data' as d) as source
     on conflict (id) do update set
       email = excluded.email, first_name = excluded.first_name, last_name = excluded.last_name,
       username = excluded.username, image_url = excluded.image_url, public_metadata = excluded.public_metadata,
-      updated_at = excluded.updated_at
+      onboarding_complete = excluded.onboarding_complete, role = excluded.role, banned = excluded.banned,
+      locked = excluded.locked, last_sign_in_at = excluded.last_sign_in_at, last_active_at = excluded.last_active_at,
+      updated_at = excluded.updated_at, synced_at = now()
     returning u.*
   )
   insert into bench.audit_logs (entity_kind, entity_id, action, changes, svix_id, event_type, client_ip, user_agent, occurred_at)
