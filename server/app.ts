@@ -6,6 +6,9 @@ import type { DatabasePools } from './database/pools.ts';
 import { mountGraphql } from './graphql/index.ts';
 import { healthRouter } from './health.ts';
 import type { Logger } from './logger.ts';
+import { createMetrics } from './observability/metrics.ts';
+import { requestLogging } from './observability/requestLogging.ts';
+import { createVerificationLimiter } from './observability/verificationLimiter.ts';
 
 export interface AppServices {
   config: Config;
@@ -14,10 +17,19 @@ export interface AppServices {
   expectedMigrations: string[];
 }
 
+export const WEBHOOK_PATH = '/api/webhooks/clerk';
+
 export function createApp(services: AppServices): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', services.config.trustProxy);
+  const metrics = createMetrics(services.pools);
+  const verificationLimiter = createVerificationLimiter(services.config.webhookFailureLimit, metrics);
+  app.use(requestLogging(services.logger));
+  app.use(WEBHOOK_PATH, metrics.observeDeliveries);
+  app.use('/graphql', metrics.observeGraphql);
   app.use(healthRouter(services.pools, services.expectedMigrations));
+  app.use(metrics.router());
   mountGraphql(app, services);
   return app;
 }

@@ -28,6 +28,10 @@ export interface Config {
   };
   webhookBodyLimitBytes: number;
   shutdownTimeoutMs: number;
+  /** Express `trust proxy`: which hops' X-Forwarded-For to believe for the client address. */
+  trustProxy: boolean | number | string;
+  /** Failed webhook verifications allowed per client address per window before 429. */
+  webhookFailureLimit: { failures: number; windowSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -77,6 +81,20 @@ const byteSize = makeValidator<number>((value) => {
   return Number(match[1]) * unit;
 });
 
+// Express's own forms: true/false, a hop count, or addresses/subnets/names (loopback, uniquelocal).
+const trustProxy = makeValidator<boolean | number | string>((value) => {
+  const trimmed = value.trim();
+  if (/^(true|false)$/i.test(trimmed)) return trimmed.toLowerCase() === 'true';
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  if (!/^[\w.:/,\s-]+$/.test(trimmed)) throw new EnvError('must be true, false, a number of proxy hops, or comma-separated addresses/subnets (see Express "trust proxy")');
+  return trimmed;
+});
+
+const positiveInteger = makeValidator<number>((value) => {
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new EnvError('must be a whole number of at least 1');
+  return Number(value);
+});
+
 const commaList = (value: string | undefined) => (value ?? '').split(',').map((part) => part.trim()).filter(Boolean);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -101,6 +119,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       CLERK_AUTHORIZED_PARTIES: str({ default: '' }),
       WEBHOOK_BODY_LIMIT: byteSize({ default: 1024 * 1024 }),
       SHUTDOWN_TIMEOUT_MS: num({ default: 10_000 }),
+      TRUST_PROXY: trustProxy({ default: false }),
+      WEBHOOK_FAILURE_LIMIT: positiveInteger({ default: 20 }),
+      WEBHOOK_FAILURE_WINDOW_SECONDS: positiveInteger({ default: 60 }),
     },
     {
       reporter: ({ errors }) => {
@@ -150,5 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     webhookBodyLimitBytes: clean.WEBHOOK_BODY_LIMIT,
     shutdownTimeoutMs: clean.SHUTDOWN_TIMEOUT_MS,
+    trustProxy: clean.TRUST_PROXY,
+    webhookFailureLimit: { failures: clean.WEBHOOK_FAILURE_LIMIT, windowSeconds: clean.WEBHOOK_FAILURE_WINDOW_SECONDS },
   };
 }

@@ -1,0 +1,51 @@
+// What the webhook route tells the rest of the server about one delivery. The route states the
+// facts on the response; the request log line and the metrics read them from there, so each
+// delivery is logged and counted exactly once, whichever branch of the route answered it.
+import type { ServerResponse } from 'node:http';
+
+export interface DeliveryReport {
+  svixId: string;
+  eventType: string;
+  /** The Clerk id the event is about (`user_…`, `org_…`), when the payload names one. */
+  objectId: string | null;
+  /** A ledger status (processed, duplicate, stale, ignored, failed) or `unavailable` (answered 503). */
+  outcome: string;
+  /** Why processing failed; the logger scrubs personal data out of it. */
+  error?: string;
+}
+
+/** Why a request was refused before it reached the ledger. */
+export type VerificationFailureReason =
+  | 'missing_headers'
+  | 'bad_signature'
+  | 'timestamp_out_of_tolerance'
+  | 'malformed_headers'
+  | 'body_too_large'
+  | 'malformed_body';
+
+interface ReportCarrier {
+  locals?: { delivery?: DeliveryReport; verificationFailure?: VerificationFailureReason };
+}
+
+/** Express's res.locals (a bare ServerResponse in tests gets one). */
+function localsOf(res: ServerResponse): NonNullable<ReportCarrier['locals']> {
+  const carrier = res as ServerResponse & ReportCarrier;
+  carrier.locals ??= {};
+  return carrier.locals;
+}
+
+export function reportDelivery(res: ServerResponse, report: DeliveryReport): void {
+  localsOf(res).delivery = report;
+}
+
+export function deliveryOf(res: ServerResponse): DeliveryReport | undefined {
+  return (res as ServerResponse & ReportCarrier).locals?.delivery;
+}
+
+export function markVerificationFailure(res: ServerResponse, reason: VerificationFailureReason): void {
+  localsOf(res).verificationFailure = reason;
+}
+
+export function verificationFailureOf(res: ServerResponse): VerificationFailureReason | undefined {
+  return (res as ServerResponse & ReportCarrier).locals?.verificationFailure;
+}

@@ -1,0 +1,137 @@
+// Prometheus metrics, one registry per app so that several apps in one process (the tests)
+// never share counters. Delivery and GraphQL figures are taken when the response is done,
+// from what the routes reported on it (see delivery.ts), so routes hold no metric code.
+import type { NextFunction, Request, Response } from 'express';
+import { Router } from 'express';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DatabasePools } from '../database/pools.ts';
+import { deliveryOf, verificationFailureOf } from './delivery.ts';
+
+/** Clerk's event types look like `user.created` or `organizationMembership.deleted`. */
+const EVENT_TYPE = /^[A-Za-z]{1,40}(?:\.[A-Za-z]{1,40}){1,3}$/;
+/** Deliveries wait on one transaction; Svix gives up after 15 s. */
+const DELIVERY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15];
+const GRAPHQL_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export interface Metrics {
+  registry: Registry;
+  rateLimited: Counter;
+  /** Middleware for the webhook path: counts each delivery and refusal when it is answered. */
+  observeDeliveries(req: Request, res: Response, next: NextFunction): void;
+  /** Middleware for the GraphQL path. */
+  observeGraphql(req: Request, res: Response, next: NextFunction): void;
+  router(): Router;
+}
+
+function onceDone(res: Response, done: () => void): void {
+  let called = false;
+  const finish = () => {
+    if (called) return;
+    called = true;
+    done();
+  };
+  res.once('finish', finish);
+  res.once('close', finish);
+}
+
+export function createMetrics(pools: DatabasePools): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+
+  const deliveries = new Counter({
+    name: 'clerk_webhook_deliveries_total',
+    help: 'Verified webhook deliveries by event type and outcome (processed, duplicate, stale, ignored, failed, unavailable).',
+    labelNames: ['event_type', 'outcome'],
+    registers: [registry],
+  });
+  const deliveryDuration = new Histogram({
+    name: 'clerk_webhook_processing_duration_seconds',
+    help: 'Time from receiving a verified delivery to answering it, by outcome.',
+    labelNames: ['outcome'],
+    buckets: DELIVERY_BUCKETS,
+    registers: [registry],
+  });
+  const verificationFailures = new Counter({
+    name: 'clerk_webhook_verification_failures_total',
+    help: 'Webhook requests refused before the ledger, by reason (missing_headers, bad_signature, timestamp_out_of_tolerance, malformed_headers, body_too_large, malformed_body).',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  const rateLimited = new Counter({
+    name: 'clerk_webhook_rate_limited_total',
+    help: 'Webhook requests answered 429 because their address failed verification too often.',
+    registers: [registry],
+  });
+  const graphqlRequests = new Counter({
+    name: 'graphql_requests_total',
+    help: 'GraphQL HTTP requests by response status code.',
+    labelNames: ['status'],
+    registers: [registry],
+  });
+  const graphqlDuration = new Histogram({
+    name: 'graphql_request_duration_seconds',
+    help: 'GraphQL request latency.',
+    buckets: GRAPHQL_BUCKETS,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'db_pool_clients',
+    help: 'Database connections per pool: active (checked out), idle, and waiting (requests queued for a connection).',
+    labelNames: ['pool', 'state'],
+    registers: [registry],
+    collect() {
+      for (const [name, pool] of Object.entries({ auth: pools.auth, webhook: pools.webhook, owner: pools.owner })) {
+        this.set({ pool: name, state: 'active' }, pool.totalCount - pool.idleCount);
+        this.set({ pool: name, state: 'idle' }, pool.idleCount);
+        this.set({ pool: name, state: 'waiting' }, pool.waitingCount);
+      }
+    },
+  });
+  new Gauge({
+    name: 'db_pool_max_clients',
+    help: 'Configured maximum connections per pool.',
+    labelNames: ['pool'],
+    registers: [registry],
+    collect() {
+      for (const [name, pool] of Object.entries({ auth: pools.auth, webhook: pools.webhook, owner: pools.owner })) {
+        this.set({ pool: name }, pool.options.max ?? 10);
+      }
+    },
+  });
+
+  return {
+    registry,
+    rateLimited,
+    observeDeliveries(_req, res, next) {
+      const stopTimer = deliveryDuration.startTimer();
+      onceDone(res, () => {
+        const delivery = deliveryOf(res);
+        if (delivery) {
+          const eventType = EVENT_TYPE.test(delivery.eventType) ? delivery.eventType : 'other';
+          deliveries.inc({ event_type: eventType, outcome: delivery.outcome });
+          stopTimer({ outcome: delivery.outcome });
+          return;
+        }
+        const reason = verificationFailureOf(res) ?? (res.statusCode === 413 ? 'body_too_large' : undefined);
+        if (reason) verificationFailures.inc({ reason });
+      });
+      next();
+    },
+    observeGraphql(_req, res, next) {
+      const stopTimer = graphqlDuration.startTimer();
+      onceDone(res, () => {
+        stopTimer();
+        graphqlRequests.inc({ status: String(res.statusCode) });
+      });
+      next();
+    },
+    router() {
+      const router = Router();
+      router.get('/metrics', async (_req, res) => {
+        res.set('Content-Type', registry.contentType);
+        res.send(await registry.metrics());
+      });
+      return router;
+    },
+  };
+}
