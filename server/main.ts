@@ -1,7 +1,8 @@
 // Entry point of `npm start`: validate configuration, find or start the database, migrate,
 // serve, and shut down in order (stop accepting, drain, close pools, stop Postgres).
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { createApp } from './app.ts';
+import { startupBanner, type WebhookSecretSource } from './banner.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { resolveDatabase, type DatabaseEnvironment } from './database/environment.ts';
 import { applyMigrations, committedMigrations } from './database/migrations.ts';
@@ -10,16 +11,16 @@ import { loadDevSecrets } from './devSecrets.ts';
 import { createLogger, type Logger } from './logger.ts';
 
 /** Outside production a missing webhook secret is replaced by a stable generated one. */
-function ensureWebhookSecret(config: Config, logger: Logger): void {
-  if (config.clerk.webhookSecrets.length) return;
+function ensureWebhookSecret(config: Config, logger: Logger): WebhookSecretSource {
+  if (config.clerk.webhookSecrets.length) return { kind: 'environment' };
   const { secrets, generated } = loadDevSecrets(config.database.dataDir);
   config.clerk.webhookSecrets = [secrets.webhookSigningSecret];
   if (generated.includes('webhookSigningSecret')) {
     logger.warn('CLERK_WEBHOOK_SIGNING_SECRET is not set: generated a development secret (kept in .data/dev-secrets.json, printed only this once)');
-    console.log(`\n  Development webhook signing secret: ${secrets.webhookSigningSecret}\n`);
-  } else {
-    logger.warn('CLERK_WEBHOOK_SIGNING_SECRET is not set: using the development secret from .data/dev-secrets.json');
+    return { kind: 'generated', secret: secrets.webhookSigningSecret };
   }
+  logger.warn('CLERK_WEBHOOK_SIGNING_SECRET is not set: using the development secret from .data/dev-secrets.json');
+  return { kind: 'stored' };
 }
 
 function listen(app: ReturnType<typeof createApp>, config: Config): Promise<Server> {
@@ -28,7 +29,29 @@ function listen(app: ReturnType<typeof createApp>, config: Config): Promise<Serv
   });
 }
 
-async function closeServer(server: Server, timeoutMs: number): Promise<void> {
+/** Responses not yet answered; shutdown needs them because keep-alive connections outlive close(). */
+function trackResponses(server: Server): Set<ServerResponse> {
+  const open = new Set<ServerResponse>();
+  server.prependListener('request', (_req, res: ServerResponse) => {
+    open.add(res);
+    res.once('close', () => open.delete(res));
+  });
+  return open;
+}
+
+/**
+ * Stops accepting connections and lets every request already received finish. A keep-alive
+ * client could keep sending on its open connection while we drain, so each answer given from
+ * now on carries `Connection: close` and the connection ends after it. Requests still running
+ * after the timeout lose their connection: their client sees no answer (never a 2xx for work
+ * that did not commit) and Svix retries.
+ */
+async function closeServer(server: Server, open: Set<ServerResponse>, timeoutMs: number): Promise<void> {
+  const closeAfterAnswer = (res: ServerResponse) => {
+    if (!res.headersSent) res.setHeader('Connection', 'close');
+  };
+  open.forEach(closeAfterAnswer);
+  server.prependListener('request', (_req, res: ServerResponse) => closeAfterAnswer(res));
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   const forced = setTimeout(() => server.closeAllConnections(), timeoutMs);
@@ -39,16 +62,17 @@ async function closeServer(server: Server, timeoutMs: number): Promise<void> {
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger();
-  ensureWebhookSecret(config, logger);
+  const webhookSecret = ensureWebhookSecret(config, logger);
 
   let database: DatabaseEnvironment | undefined;
   let pools: DatabasePools | undefined;
   let server: Server | undefined;
+  let openResponses = new Set<ServerResponse>();
   let stopping = false;
   let started = false;
   const teardown = async () => {
     try {
-      if (server) await closeServer(server, config.shutdownTimeoutMs);
+      if (server) await closeServer(server, openResponses, config.shutdownTimeoutMs);
       await pools?.end();
       await database?.stop();
       logger.info('stopped');
@@ -73,10 +97,12 @@ async function main(): Promise<void> {
   pools = createPools(database, logger);
   const app = createApp({ config, logger, pools, expectedMigrations: committedMigrations() });
   server = await listen(app, config);
+  openResponses = trackResponses(server);
   logger.info(
     { port: config.port, database: database.embedded ? `embedded Postgres (${config.database.dataDir})` : 'external' },
     `clerk-pg-sync listening on http://localhost:${config.port}`,
   );
+  if (!config.production) console.log(startupBanner(config, database, webhookSecret));
   started = true;
   if (stopping) await teardown();
 }

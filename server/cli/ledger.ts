@@ -1,0 +1,112 @@
+// The ledger commands: read app_private.webhook_events and replay through the same function the
+// webhook path uses. They connect as the owner: the ledger is no visitor's business.
+import pg from 'pg';
+import { loadConfig } from '../config.ts';
+import { resolveDatabase } from '../database/environment.ts';
+
+export interface LedgerRow {
+  svix_id: string;
+  event_type: string | null;
+  object_id: string | null;
+  outcome: string;
+  attempts: number;
+  duplicates: number;
+  received_at: Date;
+  processed_at: Date | null;
+  error_message: string | null;
+}
+
+export interface LedgerStats {
+  counts: { event_type: string | null; outcome: string; count: number }[];
+  oldestFailed: { svix_id: string; event_type: string | null; received_at: Date } | null;
+  oldestUnprocessed: { svix_id: string; event_type: string | null; received_at: Date } | null;
+}
+
+const RELATIVE_TIME = /^(\d+)\s*(s|m|h|d|w)$/i;
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+
+/** `--since`: an ISO date/time, or an age such as 30m, 12h, 7d. */
+export function parseSince(value: string, now: Date = new Date()): Date {
+  const relative = RELATIVE_TIME.exec(value.trim());
+  if (relative) return new Date(now.getTime() - Number(relative[1]) * UNIT_MS[relative[2].toLowerCase() as keyof typeof UNIT_MS]);
+  const parsed = new Date(value);
+  if (Number.isNaN(parsed.getTime())) throw new Error(`--since "${value}" is neither a date/time (2025-06-01, 2025-06-01T12:00:00Z) nor an age (30m, 12h, 7d)`);
+  return parsed;
+}
+
+/**
+ * Runs `body` on an owner connection: DATABASE_URL, else the embedded development database
+ * (attached to when `npm start` is running it, started for the command otherwise).
+ */
+export async function withOwnerConnection<T>(body: (client: pg.Client) => Promise<T>, log: (line: string) => void = () => undefined): Promise<T> {
+  const explicitUrl = process.env.DATABASE_URL;
+  const database = explicitUrl ? null : await resolveDatabase(loadConfig(), log);
+  const client = new pg.Client({ connectionString: explicitUrl ?? database!.ownerUrl, connectionTimeoutMillis: 10_000 });
+  try {
+    await client.connect();
+    return await body(client);
+  } catch (error) {
+    if ((error as { code?: string }).code === '42P01' || (error as { code?: string }).code === '42883') {
+      throw new Error(`the ledger is not in this database (${(error as Error).message}): run npm start or npm run db:migrate first`);
+    }
+    throw error;
+  } finally {
+    await client.end().catch(() => undefined);
+    await database?.stop();
+  }
+}
+
+export async function listEvents(client: pg.ClientBase, options: { failed: boolean; since?: Date; limit: number }): Promise<LedgerRow[]> {
+  const { rows } = await client.query<LedgerRow>(
+    `select svix_id, event_type, object_id, outcome, attempts, duplicates, received_at, processed_at, error_message
+       from app_private.webhook_events
+      where ($1::boolean is false or outcome = 'failed')
+        and ($2::timestamptz is null or received_at >= $2)
+      order by received_at desc, svix_id desc
+      limit $3`,
+    [options.failed, options.since ?? null, options.limit],
+  );
+  return rows;
+}
+
+export interface ReplayResult {
+  svixId: string;
+  result: Record<string, unknown> | null;
+  error?: string;
+}
+
+/** Replays one event through app_private.replay_webhook_event, in its own transaction. */
+export async function replayEvent(client: pg.ClientBase, svixId: string): Promise<ReplayResult> {
+  try {
+    const { rows } = await client.query<{ result: Record<string, unknown> | null }>('select app_private.replay_webhook_event($1) as result', [svixId]);
+    return { svixId, result: rows[0].result };
+  } catch (error) {
+    if (['42P01', '42883'].includes((error as { code?: string }).code ?? '')) throw error;
+    return { svixId, result: null, error: (error as Error).message };
+  }
+}
+
+/** Failed events received since `since`, oldest first (the order they happened in). */
+export async function failedSince(client: pg.ClientBase, since: Date | undefined): Promise<string[]> {
+  const { rows } = await client.query<{ svix_id: string }>(
+    `select svix_id from app_private.webhook_events
+      where outcome = 'failed' and ($1::timestamptz is null or received_at >= $1)
+      order by received_at, svix_id`,
+    [since ?? null],
+  );
+  return rows.map((row) => row.svix_id);
+}
+
+export async function ledgerStats(client: pg.ClientBase): Promise<LedgerStats> {
+  const counts = await client.query<LedgerStats['counts'][number]>(
+    `select event_type, outcome, count(*)::int as count
+       from app_private.webhook_events group by event_type, outcome order by event_type nulls first, outcome`,
+  );
+  const oldest = async (where: string) => {
+    const { rows } = await client.query<NonNullable<LedgerStats['oldestFailed']>>(
+      `select svix_id, event_type, received_at from app_private.webhook_events where ${where} order by received_at, svix_id limit 1`,
+    );
+    return rows[0] ?? null;
+  };
+  return { counts: counts.rows, oldestFailed: await oldest(`outcome = 'failed'`), oldestUnprocessed: await oldest('processed_at is null') };
+}

@@ -1,0 +1,154 @@
+// `npm run webhooks -- <command>`: send signed test deliveries, and read or replay the ledger.
+import path from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { failedSince, ledgerStats, listEvents, parseSince, replayEvent, withOwnerConnection, type LedgerRow, type ReplayResult } from './ledger.ts';
+import { planMessages, resolveFixtures, resolveSigningSecret, sendMessage, type SendResult } from './send.ts';
+
+const WEBHOOK_PATH = '/api/webhooks/clerk';
+
+function positiveInteger(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
+  return Number(value);
+}
+
+function since(value: string): Date {
+  try {
+    return parseSince(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+const iso = (date: Date | null) => (date ? date.toISOString().replace(/\.\d{3}Z$/, 'Z') : '-');
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('  ')).join('\n');
+}
+
+function tally(values: string[]): string {
+  const counts = new Map<string, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return [...counts].map(([value, count]) => `${count} ${value}`).join(', ');
+}
+
+const program = new Command('webhooks')
+  .description('Send signed Clerk deliveries to a running server, and inspect or replay the webhook ledger.')
+  .option('--verbose', 'show how the database was reached')
+  .showHelpAfterError('(run with --help for usage)');
+
+const dbLog = (line: string) => {
+  if (program.opts().verbose) console.error(`  db: ${line}`);
+};
+
+program
+  .command('send')
+  .description('sign payloads exactly as Svix does and POST them (local testing without a tunnel)')
+  .argument('<fixtures...>', 'a fixture file, a folder of them (sent oldest event first), or an event type such as user.created (test/fixtures/clerk/<type>.json)')
+  .option('--url <url>', 'the webhook endpoint', `http://localhost:${process.env.PORT ?? 3000}${WEBHOOK_PATH}`)
+  .option('--secret <whsec>', 'signing secret (default: CLERK_WEBHOOK_SIGNING_SECRET, else the development secret in .data/dev-secrets.json)')
+  .option('--shuffle', 'send in random order, to rehearse out-of-order delivery')
+  .option('--repeat <n>', 'send each payload n times under the same svix-id, to rehearse duplicate delivery', positiveInteger, 1)
+  .action(async (targets: string[], options: { url: string; secret?: string; shuffle?: boolean; repeat: number }) => {
+    const secret = resolveSigningSecret(options.secret);
+    const messages = planMessages(resolveFixtures(targets), { repeat: options.repeat, shuffle: Boolean(options.shuffle) });
+    const results: SendResult[] = [];
+    for (const message of messages) {
+      const result = await sendMessage(options.url, secret, message);
+      results.push(result);
+      console.log(`${result.status} ${result.answer.padEnd(10)} ${message.fixture.type.padEnd(36)} ${message.svixId}  ${path.relative(process.cwd(), message.fixture.file)}`);
+    }
+    const refused = results.filter((result) => result.status < 200 || result.status >= 300);
+    console.log(`sent ${results.length} to ${options.url}: ${tally(results.map((result) => (result.status < 300 ? result.answer : `HTTP ${result.status}`)))}`);
+    if (refused.length) process.exitCode = 1;
+  });
+
+program
+  .command('list')
+  .description('the ledger, newest first')
+  .option('--failed', 'only deliveries whose processing failed')
+  .option('--since <time>', 'received at or after: a date/time or an age (30m, 12h, 7d)', since)
+  .option('--limit <n>', 'at most n rows', positiveInteger, 50)
+  .option('--json', 'one JSON object per line')
+  .action(async (options: { failed?: boolean; since?: Date; limit: number; json?: boolean }) => {
+    const rows = await withOwnerConnection((client) => listEvents(client, { failed: Boolean(options.failed), since: options.since, limit: options.limit }), dbLog);
+    if (options.json) {
+      for (const row of rows) console.log(JSON.stringify(row));
+      return;
+    }
+    if (!rows.length) {
+      console.log(`no ${options.failed ? 'failed ' : ''}deliveries in the ledger${options.since ? ` since ${iso(options.since)}` : ''}`);
+      return;
+    }
+    const line = (row: LedgerRow) => [
+      iso(row.received_at),
+      row.outcome,
+      row.event_type ?? '-',
+      row.object_id ?? '-',
+      row.svix_id,
+      String(row.attempts),
+      row.error_message ? row.error_message.slice(0, 100) : '',
+    ];
+    console.log(table([['received', 'outcome', 'type', 'object', 'svix-id', 'attempts', 'error'], ...rows.map(line)]));
+  });
+
+program
+  .command('replay')
+  .description('reprocess ledger events through app_private.replay_webhook_event (a processed event stays a no-op)')
+  .argument('[svix-id]', 'the event to replay')
+  .option('--failed', 'replay every failed event (oldest first)')
+  .option('--since <time>', 'with --failed: only those received at or after this date/time or age (30m, 12h, 7d)', since)
+  .action(async (svixId: string | undefined, options: { failed?: boolean; since?: Date }) => {
+    if (Boolean(svixId) === Boolean(options.failed)) throw new Error('name one svix-id, or pass --failed (optionally with --since)');
+    if (options.since && !options.failed) throw new Error('--since applies to --failed only');
+    const results = await withOwnerConnection(async (client) => {
+      const ids = svixId ? [svixId] : await failedSince(client, options.since);
+      const done: ReplayResult[] = [];
+      for (const id of ids) {
+        const result = await replayEvent(client, id);
+        done.push(result);
+        console.log(`${id}  ${result.error ? `error: ${result.error}` : JSON.stringify(result.result)}`);
+      }
+      return done;
+    }, dbLog);
+    if (!results.length) {
+      console.log(`no failed deliveries${options.since ? ` since ${iso(options.since)}` : ''}: nothing to replay`);
+      return;
+    }
+    const outcomes = results.map((result) => (result.error ? 'error' : String(result.result?.status ?? 'unknown')));
+    console.log(`replayed ${results.length}: ${tally(outcomes)}`);
+    if (outcomes.some((outcome) => outcome === 'error' || outcome === 'failed' || outcome === 'not_found')) process.exitCode = 1;
+  });
+
+program
+  .command('stats')
+  .description('ledger counts by type and outcome, and the oldest failed or unprocessed delivery')
+  .option('--json', 'as one JSON object')
+  .action(async (options: { json?: boolean }) => {
+    const stats = await withOwnerConnection(ledgerStats, dbLog);
+    if (options.json) {
+      console.log(JSON.stringify(stats));
+      return;
+    }
+    if (!stats.counts.length) {
+      console.log('the ledger is empty');
+      return;
+    }
+    const outcomes = [...new Set(stats.counts.map((row) => row.outcome))].sort();
+    const types = [...new Set(stats.counts.map((row) => row.event_type ?? '(none)'))];
+    const count = (type: string, outcome: string) =>
+      stats.counts.filter((row) => (row.event_type ?? '(none)') === type && row.outcome === outcome).reduce((sum, row) => sum + row.count, 0);
+    const rows = types.map((type) => [type, ...outcomes.map((outcome) => String(count(type, outcome))), String(outcomes.reduce((sum, outcome) => sum + count(type, outcome), 0))]);
+    const totals = outcomes.map((outcome) => types.reduce((sum, type) => sum + count(type, outcome), 0));
+    rows.push(['total', ...totals.map(String), String(totals.reduce((a, b) => a + b, 0))]);
+    console.log(table([['type', ...outcomes, 'total'], ...rows]));
+    const describe = (event: { svix_id: string; event_type: string | null; received_at: Date } | null) =>
+      event ? `${iso(event.received_at)} ${event.event_type ?? '-'} ${event.svix_id}` : 'none';
+    console.log(`\noldest failed:      ${describe(stats.oldestFailed)}`);
+    console.log(`oldest unprocessed: ${describe(stats.oldestUnprocessed)}`);
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  console.error(`webhooks: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
