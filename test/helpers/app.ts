@@ -16,10 +16,14 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-/** Starts the app on 127.0.0.1 with a free port; `env` overrides the test configuration. */
+/**
+ * Starts the app on 127.0.0.1 with a free port; `env` overrides the test configuration. Log
+ * lines go to `logDestination` when given (set LOG_LEVEL in `env` to see them).
+ */
 export async function startTestApp(
   env: NodeJS.ProcessEnv = {},
   databaseUrls: { ownerUrl: string; authUrl: string } = { ownerUrl: testDatabase.ownerUrl(), authUrl: testDatabase.authUrl() },
+  logDestination?: { write(line: string): void },
 ): Promise<RunningApp> {
   const config: Config = loadConfig({
     NODE_ENV: 'test',
@@ -28,7 +32,7 @@ export async function startTestApp(
     AUTH_DATABASE_URL: databaseUrls.authUrl,
     ...env,
   });
-  const logger = createLogger({ NODE_ENV: 'test', LOG_LEVEL: env.LOG_LEVEL ?? 'silent' });
+  const logger = createLogger({ NODE_ENV: 'test', LOG_LEVEL: env.LOG_LEVEL ?? 'silent' }, logDestination);
   const pools = createPools(databaseUrls, logger);
   const services: AppServices = { config, logger, pools, expectedMigrations: committedMigrations() };
   const server: Server = await new Promise((resolve) => {

@@ -70,3 +70,21 @@ describe('loadConfig', () => {
     expect(config.webhookBodyLimitBytes).toBe(256 * 1024);
   });
 });
+
+describe('loadConfig: proxies and the failed-verification limit', () => {
+  it('reads trust proxy in the forms Express accepts and refuses nonsense', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe('loopback, 10.0.0.0/8');
+    expect(problemsOf({ TRUST_PROXY: 'yes please!' })).toEqual([expect.stringMatching(/^TRUST_PROXY must be true, false, a number/)]);
+  });
+
+  it('defaults to 20 failures a minute and names a bad limit', () => {
+    expect(loadConfig({}).webhookFailureLimit).toEqual({ failures: 20, windowSeconds: 60 });
+    expect(problemsOf({ WEBHOOK_FAILURE_LIMIT: '0', WEBHOOK_FAILURE_WINDOW_SECONDS: 'soon' })).toEqual([
+      expect.stringMatching(/^WEBHOOK_FAILURE_LIMIT must be a whole number/),
+      expect.stringMatching(/^WEBHOOK_FAILURE_WINDOW_SECONDS must be a whole number/),
+    ]);
+  });
+});

@@ -1,0 +1,64 @@
+// GET /metrics as Prometheus scrapes it: text format, process metrics, pool usage, GraphQL
+// requests, and one registry per app (two apps in one process never share counters).
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startTestApp, type RunningApp } from '../../helpers/app.ts';
+import { endTestPools } from '../../helpers/db.ts';
+
+let first: RunningApp;
+let second: RunningApp;
+
+beforeAll(async () => {
+  [first, second] = await Promise.all([startTestApp(), startTestApp()]);
+});
+afterAll(async () => {
+  await Promise.all([first.close(), second.close()]);
+  await endTestPools();
+});
+
+async function scrape(app: RunningApp): Promise<string> {
+  const response = await fetch(`${app.url}/metrics`);
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+  return response.text();
+}
+
+/** The value of one sample, e.g. sample(text, 'db_pool_clients{pool="auth",state="idle"}'). */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+describe('GET /metrics', () => {
+  it('exposes the default process metrics', async () => {
+    const text = await scrape(first);
+    for (const name of ['process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']) {
+      expect(text).toContain(`# TYPE ${name} `);
+    }
+  });
+
+  it('reports every pool by state, with its maximum', async () => {
+    await fetch(`${first.url}/readyz`);
+    const text = await scrape(first);
+    for (const pool of ['auth', 'webhook', 'owner']) {
+      for (const state of ['active', 'idle', 'waiting']) {
+        expect(sample(text, `db_pool_clients{pool="${pool}",state="${state}"}`)).toBeGreaterThanOrEqual(0);
+      }
+    }
+    expect(sample(text, 'db_pool_clients{pool="webhook",state="idle"}')).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'db_pool_max_clients{pool="owner"}')).toBe(1);
+    expect(sample(text, 'db_pool_max_clients{pool="webhook"}')).toBe(10);
+  });
+
+  it('counts GraphQL requests by status and their latency, per app', async () => {
+    const before = sample(await scrape(first), 'graphql_request_duration_seconds_count') ?? 0;
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const response = await fetch(`${first.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{__typename}"}' });
+      statuses.push(response.status);
+    }
+    const text = await scrape(first);
+    expect(sample(text, 'graphql_request_duration_seconds_count')).toBe(before + 3);
+    expect(sample(text, `graphql_requests_total{status="${statuses[0]}"}`)).toBeGreaterThanOrEqual(3);
+    expect(sample(await scrape(second), 'graphql_request_duration_seconds_count')).toBe(0);
+  });
+});
