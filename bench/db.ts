@@ -1,6 +1,6 @@
 // `npm run bench -- db`: pgbench calling app_private.handle_clerk_event with realistic user
 // deliveries vs bench.bare_ingest (one upsert + one audit insert) on the same payloads.
-import { userEvent } from '../test/helpers/clerkEvents.ts';
+import { userEvent } from '../test/helpers/clerkDeliveries.ts';
 import { installBaselines, startBenchDatabase, type BenchDatabase } from './lib/database.ts';
 import { medianOf, runPgbench, type PgbenchResult } from './lib/pgbench.ts';
 import { printTable, verdict, VERDICT_HEADER } from './lib/report.ts';

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { freePort } from '../test/helpers/ports.ts';
-import { signDelivery, signingKey, userEvent } from '../test/helpers/clerkEvents.ts';
+import { signDelivery, signingKey, userEvent } from '../test/helpers/clerkDeliveries.ts';
 import { installBaselines, startBenchDatabase, type BenchDatabase } from './lib/database.ts';
 import { createTokenSigner } from './lib/jwt.ts';
 import type { LoadResult } from './lib/loadWorker.ts';

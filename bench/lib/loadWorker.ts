@@ -3,7 +3,7 @@
 // set, every request is a fresh signed Clerk user.created delivery for a new user and svix-id.
 // usage: node bench/lib/loadWorker.ts '<LoadSpec as JSON>'; prints a LoadResult as JSON.
 import autocannon from 'autocannon';
-import { signDelivery, signingKey, userEvent } from '../../test/helpers/clerkEvents.ts';
+import { signDelivery, signingKey, userEvent } from '../../test/helpers/clerkDeliveries.ts';
 
 export interface LoadSpec {
   url: string;

@@ -8,7 +8,7 @@ import {
   userDeletedEvent,
   userEvent,
   type MembershipVersion,
-} from './clerkEvents.ts';
+} from './clerkDeliveries.ts';
 
 export interface Delivery {
   svixId: string;

@@ -1,7 +1,7 @@
 // A sender that behaves like Svix towards our endpoint: every attempt signed afresh with its own
 // timestamp, any non-2xx answer, connection error or timeout retried after a growing delay (the
 // real schedule, +5 s, +5 min, …, compressed to milliseconds), several messages in flight at once.
-import { signDelivery, signingKey } from './clerkEvents.ts';
+import { signDelivery, signingKey } from './clerkDeliveries.ts';
 import type { Delivery } from './clerkStory.ts';
 
 export interface SendOptions {
