@@ -6,3 +6,25 @@ alter table app_public.users force row level security;
 drop policy if exists sync_owner_all on app_public.users;
 create policy sync_owner_all on app_public.users for all to current_user using (true) with check (true);
 comment on policy sync_owner_all on app_public.users is E'The owner (the role the SECURITY DEFINER sync functions run as) writes every row; forced RLS would otherwise block it too.';
+
+-- Tenants (issue 6). Read-only. Every column here is profile data co-members may see; what is
+-- private (private_metadata) lives in app_private.
+revoke all on app_public.users from authenticated, anonymous;
+grant select on app_public.users to authenticated;
+
+drop policy if exists select_self on app_public.users;
+create policy select_self on app_public.users for select to authenticated
+  using (id = (select app_public.current_user_id()) and deleted_at is null);
+comment on policy select_self on app_public.users is E'A user always sees their own row, with or without an active organization.';
+
+-- The subquery runs under organization_memberships' own policy (current organization, not deleted).
+drop policy if exists select_member on app_public.users;
+create policy select_member on app_public.users for select to authenticated
+  using (
+    deleted_at is null
+    and id in (
+      select m.user_id from app_public.organization_memberships m
+       where m.organization_id = (select app_public.current_org_id()) and m.deleted_at is null
+    )
+  );
+comment on policy select_member on app_public.users is E'A visitor sees the profiles of the members of their active organization.';

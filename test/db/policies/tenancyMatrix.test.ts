@@ -1,0 +1,164 @@
+// The tenancy matrix: every app_public table × select/insert/update/delete × visitor (same org,
+// other org, no org, anonymous), run in SQL as the roles the API uses, asserting the exact outcome
+// of each cell: the rows seen, or the Postgres refusal. A table added to app_public without an
+// entry in TABLES fails the first test, so its policies get written down here too.
+import { afterAll, describe, expect, it } from '@jest/globals';
+import type pg from 'pg';
+import { endTestPools, withRoleDb, withRootDb } from '../../helpers/db.ts';
+import { v1Claims } from '../../helpers/tokens.ts';
+import { AUDIT, MEMBERSHIP, ORG, USER, createWorld, tokenPermissions } from '../../helpers/tenancyWorld.ts';
+
+afterAll(endTestPools);
+
+interface TableSpec {
+  /** Column that names a row in the expectations. */
+  key: string;
+  /** A plausible new row, to prove visitors cannot add one. */
+  insert: string;
+  /** A harmless change to every row. */
+  update: string;
+}
+
+const TABLES: Record<string, TableSpec> = {
+  organizations: {
+    key: 'id',
+    insert: `insert into app_public.organizations (id, name) values ('org_2new', 'New')`,
+    update: `update app_public.organizations set name = name`,
+  },
+  users: {
+    key: 'id',
+    insert: `insert into app_public.users (id) values ('user_2new')`,
+    update: `update app_public.users set first_name = first_name`,
+  },
+  organization_memberships: {
+    key: 'id',
+    insert: `insert into app_public.organization_memberships (id, organization_id, user_id) values ('orgmem_new', '${ORG.acme}', '${USER.dave}')`,
+    update: `update app_public.organization_memberships set role = role`,
+  },
+  audit_logs: {
+    key: 'svix_id',
+    insert: `insert into app_public.audit_logs (organization_id, entity_kind, entity_id, action, changes, svix_id, event_type, occurred_at)
+             values ('${ORG.acme}', 'users', '${USER.bob}', 'updated', '{}', 'msg_forged', 'user.updated', now())`,
+    update: `update app_public.audit_logs set changes = changes`,
+  },
+};
+
+type Visitor = { role: 'authenticated' | 'anonymous'; claims: Record<string, unknown> | null };
+const VISITORS: Record<string, Visitor> = {
+  'Acme admin (same org)': { role: 'authenticated', claims: v1Claims({ userId: USER.alice, orgId: ORG.acme, role: 'org:admin', permissions: tokenPermissions('org:admin') }) },
+  'Acme member (same org, fewer permissions)': { role: 'authenticated', claims: v1Claims({ userId: USER.bob, orgId: ORG.acme, role: 'org:member', permissions: tokenPermissions('org:member') }) },
+  'Globex admin (other org)': { role: 'authenticated', claims: v1Claims({ userId: USER.carol, orgId: ORG.globex, role: 'org:admin', permissions: tokenPermissions('org:admin') }) },
+  'signed in without an organization': { role: 'authenticated', claims: v1Claims({ userId: USER.dave }) },
+  'holding a token of a deleted organization': { role: 'authenticated', claims: v1Claims({ userId: USER.dave, orgId: ORG.gone, role: 'org:admin', permissions: tokenPermissions('org:admin') }) },
+  anonymous: { role: 'anonymous', claims: null },
+};
+
+type Outcome = string[] | 'permission denied' | 'row-level security violation' | number;
+const DENIED = 'permission denied' as const;
+
+// Rows each visitor sees; everyone is refused every write.
+const SEEN: Record<string, Record<string, Outcome>> = {
+  'Acme admin (same org)': {
+    organizations: [ORG.acme],
+    users: [USER.alice, USER.bob, USER.frank],
+    organization_memberships: [MEMBERSHIP.aliceAcme, MEMBERSHIP.bobAcme, MEMBERSHIP.frankAcme, MEMBERSHIP.ginaAcme],
+    audit_logs: [AUDIT.acmeCreated, AUDIT.acmeMember],
+  },
+  'Acme member (same org, fewer permissions)': {
+    organizations: [ORG.acme],
+    users: [USER.alice, USER.bob, USER.frank],
+    organization_memberships: [MEMBERSHIP.aliceAcme, MEMBERSHIP.bobAcme, MEMBERSHIP.frankAcme, MEMBERSHIP.ginaAcme],
+    audit_logs: [],
+  },
+  'Globex admin (other org)': {
+    organizations: [ORG.globex],
+    users: [USER.carol, USER.frank],
+    organization_memberships: [MEMBERSHIP.carolGlobex, MEMBERSHIP.frankGlobex],
+    audit_logs: [AUDIT.globexCreated],
+  },
+  'signed in without an organization': {
+    organizations: [],
+    users: [USER.dave],
+    organization_memberships: [],
+    audit_logs: [],
+  },
+  'holding a token of a deleted organization': {
+    organizations: [],
+    users: [USER.dave],
+    organization_memberships: [],
+    audit_logs: [],
+  },
+  anonymous: { organizations: DENIED, users: DENIED, organization_memberships: DENIED, audit_logs: DENIED },
+};
+
+/** Runs one statement in a savepoint: the rows it returned or affected, or the refusal. */
+async function outcomeOf(client: pg.PoolClient, sql: string, key?: string): Promise<Outcome> {
+  await client.query('savepoint cell');
+  try {
+    const result = await client.query(sql);
+    await client.query('release savepoint cell');
+    return key ? result.rows.map((row) => row[key]).sort() : (result.rowCount ?? 0);
+  } catch (error) {
+    await client.query('rollback to savepoint cell');
+    const { code, message } = error as { code: string; message: string };
+    if (code !== '42501') throw error;
+    return /row-level security/.test(message) ? 'row-level security violation' : DENIED;
+  }
+}
+
+async function matrixFor(visitor: Visitor, grantWritesByMistake: boolean): Promise<Record<string, Record<string, Outcome>>> {
+  return withRoleDb(
+    visitor.role,
+    visitor.claims,
+    async (client) => {
+      const outcomes: Record<string, Record<string, Outcome>> = {};
+      for (const [table, spec] of Object.entries(TABLES)) {
+        outcomes[table] = {
+          select: await outcomeOf(client, `select ${spec.key} from app_public.${table}`, spec.key),
+          insert: await outcomeOf(client, spec.insert),
+          update: await outcomeOf(client, spec.update),
+          delete: await outcomeOf(client, `delete from app_public.${table}`),
+        };
+      }
+      return outcomes;
+    },
+    async (client) => {
+      await createWorld(client);
+      if (grantWritesByMistake) {
+        await client.query(`grant insert, update, delete on ${Object.keys(TABLES).map((table) => `app_public.${table}`).join(', ')} to authenticated`);
+      }
+    },
+  );
+}
+
+describe('tenancy matrix', () => {
+  it('covers every table of app_public', async () => {
+    const tables = await withRootDb(async (client) => {
+      const { rows } = await client.query(
+        `select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+          where n.nspname = 'app_public' and c.relkind in ('r', 'v', 'm', 'p') order by 1`,
+      );
+      return rows.map((row) => row.relname);
+    });
+    expect(tables).toEqual(Object.keys(TABLES).sort());
+  });
+
+  it.each(Object.keys(VISITORS))('%s: sees exactly its rows and may change nothing', async (name) => {
+    const expected = Object.fromEntries(
+      Object.entries(SEEN[name]).map(([table, seen]) => [table, { select: seen, insert: DENIED, update: DENIED, delete: DENIED }]),
+    );
+    expect(await matrixFor(VISITORS[name], false)).toEqual(expected);
+  });
+
+  // Row-level security is the second lock: with write privileges granted by mistake, updates and
+  // deletes silently affect no row and inserts are refused by the policies.
+  it.each(Object.keys(VISITORS).filter((name) => VISITORS[name].role === 'authenticated'))(
+    '%s: still changes nothing if writes were granted by mistake',
+    async (name) => {
+      const expected = Object.fromEntries(
+        Object.entries(SEEN[name]).map(([table, seen]) => [table, { select: seen, insert: 'row-level security violation', update: 0, delete: 0 }]),
+      );
+      expect(await matrixFor(VISITORS[name], true)).toEqual(expected);
+    },
+  );
+});
