@@ -4,7 +4,7 @@
 -- always come from the membership. SECURITY DEFINER so the lookup never depends on the caller's
 -- own policies (no policy recursion) and can use the app_private claim parser.
 create or replace function app_public.current_permissions() returns text[]
-  language sql stable security definer
+  language sql stable security definer parallel safe
   set search_path = pg_catalog
   as $$
     with request as (

@@ -1,7 +1,7 @@
 -- The one question policies ask about permissions; wrap it as (select app_public.has_permission('…'))
 -- so Postgres evaluates it once per statement.
 create or replace function app_public.has_permission(permission text) returns boolean
-  language sql stable parallel safe
+  language sql stable strict parallel safe
   as $$ select permission = any(app_public.current_permissions()) $$;
 
 comment on function app_public.has_permission(text) is E'Whether the visitor holds this permission key (such as `org:admin:view_audit_logs`) in the active organization.';

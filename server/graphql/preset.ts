@@ -8,6 +8,7 @@ import { makePgService } from 'postgraphile/adaptors/pg';
 import { PostGraphileAmberPreset } from 'postgraphile/presets/amber';
 import type { GraphQLError } from 'postgraphile/graphql';
 import type { SessionClaims } from '../auth/verifySessionToken.ts';
+import { AppPublicShapePreset } from './schemaShape.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 export const GRAPHIQL_PATH = '/graphiql';
@@ -27,7 +28,7 @@ export interface GraphqlPresetOptions {
 
 export function graphqlPreset(options: GraphqlPresetOptions): GraphileConfig.Preset {
   return {
-    extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset],
+    extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, AppPublicShapePreset],
     pgServices: [
       makePgService({
         pool: options.pool,

@@ -1,0 +1,48 @@
+// The GraphQL schema clients get, built with the server's own preset against the migrated test
+// database. schema.graphql is its committed SDL: this test fails when the two drift apart, and
+// `npm run graphql:schema` (the same test with UPDATE_GRAPHQL_SCHEMA=1) rewrites the file.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { makeSchema } from 'postgraphile';
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'postgraphile/graphql';
+import { graphqlPreset } from '../../../server/graphql/preset.ts';
+import { endTestPools, getAuthPool } from '../../helpers/db.ts';
+
+const SDL_FILE = path.join(process.cwd(), 'schema.graphql');
+
+let schema: GraphQLSchema;
+let sdl: string;
+beforeAll(async () => {
+  ({ schema } = await makeSchema(graphqlPreset({ pool: getAuthPool(), claimsOf: () => null, graphiql: false })));
+  sdl = printSchema(lexicographicSortSchema(schema)) + '\n';
+});
+afterAll(endTestPools);
+
+describe('the GraphQL schema', () => {
+  it('matches the committed schema.graphql', () => {
+    if (process.env.UPDATE_GRAPHQL_SCHEMA) {
+      writeFileSync(SDL_FILE, sdl);
+      return;
+    }
+    let committed = '';
+    try {
+      committed = readFileSync(SDL_FILE, 'utf8');
+    } catch {
+      throw new Error('schema.graphql is missing: run `npm run graphql:schema` and commit it');
+    }
+    if (committed !== sdl) {
+      // Show the difference, then say how to fix it.
+      expect(sdl).toEqual(committed);
+    }
+    expect(committed).toBe(sdl);
+  });
+
+  it('has no mutations: synced data changes only through Clerk', () => {
+    expect(schema.getMutationType()).toBeFalsy();
+  });
+
+  it('exposes no internals', () => {
+    expect(sdl).not.toMatch(/privateMetadata|webhookEvent|syncedAt|currentClaims|permissionsInClaims/i);
+  });
+});
