@@ -8,6 +8,7 @@ import { makePgService } from 'postgraphile/adaptors/pg';
 import { PostGraphileAmberPreset } from 'postgraphile/presets/amber';
 import type { GraphQLError } from 'postgraphile/graphql';
 import type { SessionClaims } from '../auth/verifySessionToken.ts';
+import { KnownOperationTypesPlugin } from './knownOperationTypes.ts';
 import { AppPublicShapePreset } from './schemaShape.ts';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -29,6 +30,7 @@ export interface GraphqlPresetOptions {
 export function graphqlPreset(options: GraphqlPresetOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, AppPublicShapePreset],
+    plugins: [KnownOperationTypesPlugin],
     pgServices: [
       makePgService({
         pool: options.pool,

@@ -1,0 +1,27 @@
+// graphql-js 16 validates a `mutation` against a schema without a Mutation type and only fails
+// while planning, which reads as an internal error. This rule refuses it up front as a client error.
+import { GraphQLError, type ValidationRule } from 'postgraphile/graphql';
+
+const knownOperationTypes: ValidationRule = (context) => ({
+  OperationDefinition(node) {
+    const schema = context.getSchema();
+    const root = { query: schema.getQueryType(), mutation: schema.getMutationType(), subscription: schema.getSubscriptionType() }[node.operation];
+    if (!root) {
+      context.reportError(new GraphQLError(`This API has no ${node.operation} operations: its data comes from Clerk and is read-only.`, { nodes: node }));
+    }
+  },
+});
+
+export const KnownOperationTypesPlugin: GraphileConfig.Plugin = {
+  name: 'KnownOperationTypesPlugin',
+  description: 'Refuses operations whose root type the schema does not have, during validation',
+  version: '1.0.0',
+  grafserv: {
+    middleware: {
+      setPreset(next, event) {
+        event.validationRules.push(knownOperationTypes);
+        return next();
+      },
+    },
+  },
+};
