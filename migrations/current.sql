@@ -1,9 +1,1 @@
--- Tenant policies and the permission helpers behind them (issue 6).
---!include functions/current_permissions.sql
---!include functions/has_permission.sql
---!include functions/current_user.sql
---!include functions/current_organization.sql
---!include policies/organizations.sql
---!include policies/users.sql
---!include policies/organization_memberships.sql
---!include policies/audit_logs.sql
+-- Enter migration here
