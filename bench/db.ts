@@ -31,8 +31,8 @@ function template(type: 'user.created' | 'user.updated', key: string): string {
 interface Workload {
   name: string;
   about: string;
-  /** Runs once per side before measuring (as the superuser). */
-  seed?: (database: BenchDatabase, side: Side) => Promise<void>;
+  /** Runs before each pgbench run, as the superuser, for the objects of that run. */
+  seed?: (database: BenchDatabase, side: Side, run: number) => Promise<void>;
   script: (side: Side) => string;
 }
 
@@ -51,18 +51,19 @@ const WORKLOADS: Workload[] = [
   {
     name: 'update',
     about: `user.updated of ${USERS_PER_CLIENT * DB_CLIENTS} existing users, newer each time, name changed`,
-    seed: async (database, side) => {
+    seed: async (database, side, run) => {
       const seed = template('user.created', 'u:uk').replace('Shift :i', 'Seed');
       await database.sql(
-        `select ${FUNCTIONS[side]}(replace(replace($1, ':uk', (c * 1000000 + m)::text), ':ts', $2)::jsonb, 'msg_seed_' || (c * 1000000 + m))
-           from generate_series(0, $3 - 1) c, generate_series(0, $4 - 1) m`,
-        [seed, String(CREATED_AT), DB_CLIENTS, USERS_PER_CLIENT],
+        `select ${FUNCTIONS[side]}(replace(replace($1, ':uk', ($2::bigint * 100000000 + c * 1000000 + m)::text), ':ts', $3)::jsonb,
+                'msg_seed_' || ($2::bigint * 100000000 + c * 1000000 + m))
+           from generate_series(0, $4 - 1) c, generate_series(0, $5 - 1) m`,
+        [seed, run, String(CREATED_AT), DB_CLIENTS, USERS_PER_CLIENT],
       );
     },
     script: (side) =>
       [
         '\\set i :i + 1',
-        `\\set uk :client_id * 1000000 + :i % ${USERS_PER_CLIENT}`,
+        `\\set uk :run * 100000000 + :client_id * 1000000 + :i % ${USERS_PER_CLIENT}`,
         `\\set ts ${CREATED_AT + 1000} + :i`,
         '\\set k :run * 10000000000 + :client_id * 100000000 + :i',
         `select ${FUNCTIONS[side]}(${sqlLiteral(template('user.updated', 'u:uk'))}::jsonb, 'msg_upd:k');`,
@@ -77,7 +78,7 @@ export interface DbFigures {
   bare: PgbenchResult;
 }
 
-/** Resets both sides' tables (not the seeded scale data, which lives elsewhere). */
+/** Empties what the runs write, so every run starts from the same tables. */
 async function clearWrites(database: BenchDatabase, productTables: string[]): Promise<void> {
   await database.sql(`truncate bench.users, bench.audit_logs, bench.webhook_events restart identity`);
   if (productTables.length) await database.sql(`truncate ${productTables.join(', ')} restart identity cascade`);
@@ -87,7 +88,7 @@ async function clearWrites(database: BenchDatabase, productTables: string[]): Pr
 
 /**
  * Measures every workload on both sides, interleaved per round. `productTables` are emptied before
- * each run (the scale benchmark passes only what the runs write, keeping its generated rows).
+ * each run (the scale benchmark passes only the ledger and audit tables, keeping its generated rows).
  */
 export async function measureDbWorkloads(database: BenchDatabase, options: BenchOptions, productTables: string[], runBase = 0): Promise<DbFigures[]> {
   const figures: DbFigures[] = [];
@@ -98,16 +99,19 @@ export async function measureDbWorkloads(database: BenchDatabase, options: Bench
       const sides: Side[] = round % 2 ? ['bare', 'product'] : ['product', 'bare'];
       for (const side of sides) {
         await clearWrites(database, productTables);
-        await workload.seed?.(database, side);
-        const pgbench = (seconds: number) =>
-          runPgbench({
+        // Every pgbench run (warm-up included) works on objects of its own, so none is stale.
+        const pgbench = async (seconds: number) => {
+          run++;
+          await workload.seed?.(database, side, run);
+          return runPgbench({
             url: database.authUrl,
             role: 'clerk_webhook',
             script: workload.script(side),
             clients: DB_CLIENTS,
             seconds,
-            variables: { i: 0, run: ++run },
+            variables: { i: 0, run },
           });
+        };
         if (options.warmupSeconds > 0) await pgbench(options.warmupSeconds);
         const result = await pgbench(options.durationSeconds);
         console.log(`  ${workload.name} round ${round + 1}/${options.rounds}: ${side} ${result.tps.toFixed(0)} tps, p99 ${result.p99.toFixed(1)} ms`);

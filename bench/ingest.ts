@@ -5,8 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { freePort } from '../test/helpers/ports.ts';
 import { signDelivery, signingKey, userEvent } from '../test/helpers/clerkDeliveries.ts';
 import { installBaselines, startBenchDatabase, type BenchDatabase } from './lib/database.ts';
-import { createTokenSigner } from './lib/jwt.ts';
 import type { LoadResult } from './lib/loadWorker.ts';
+import { productSecrets, startProduct } from './lib/product.ts';
 import { runLoad, startServer } from './lib/processes.ts';
 import { median, printTable, verdict, VERDICT_HEADER } from './lib/report.ts';
 import type { BenchOptions } from './run.ts';
@@ -46,8 +46,8 @@ async function productAccepts(url: string, secret: string): Promise<boolean> {
 }
 
 export async function ingest(options: BenchOptions): Promise<void> {
-  const secret = `whsec_${randomBytes(24).toString('base64')}`;
-  const signer = createTokenSigner();
+  const secrets = productSecrets();
+  const secret = secrets.webhookSecret;
   console.log('starting a fresh embedded Postgres with the committed migrations …');
   const database = await startBenchDatabase();
   try {
@@ -66,23 +66,7 @@ export async function ingest(options: BenchOptions): Promise<void> {
         name: 'product',
         label: 'clerk-pg-sync (handle_clerk_event)',
         countWrites: 'select count(*)::int as n from app_private.webhook_events',
-        start: (port) =>
-          startServer({
-            args: ['server/main.ts'],
-            env: {
-              NODE_ENV: 'production',
-              PORT: String(port),
-              HOST: '127.0.0.1',
-              LOG_LEVEL: 'info',
-              DATABASE_URL: database.ownerUrl,
-              AUTH_DATABASE_URL: database.authUrl,
-              CLERK_WEBHOOK_SIGNING_SECRET: secret,
-              CLERK_JWT_KEY: signer.publicKeyPem,
-            },
-            port,
-            readyPath: '/readyz',
-            logFile: path.join(logDir, 'product.log'),
-          }),
+        start: (port) => startProduct(database, secrets, port),
       },
       { name: 'a', label: '(a) bare function, one round trip', countWrites: 'select count(*)::int as n from bench.users', start: baseline('bare-function', database.authUrl) },
       { name: 'b', label: '(b) conventional TS handler', countWrites: 'select count(*)::int as n from bench.webhook_events', start: baseline('conventional', database.ownerUrl) },

@@ -15,6 +15,7 @@ export interface BenchOptions {
 const BENCHMARKS: Record<string, { about: string; run: (options: BenchOptions) => Promise<void> }> = {
   ingest: { about: 'signed webhook deliveries over HTTP vs four baselines', run: async (o) => (await import('./ingest.ts')).ingest(o) },
   startup: { about: 'cold and warm `npm start` to /readyz vs its parts alone', run: async (o) => (await import('./startup.ts')).startup(o) },
+  graphql: { about: 'the organization page query with JWT + RLS vs RLS bypassed', run: async (o) => (await import('./graphql.ts')).graphql(o) },
   db: { about: 'pgbench on handle_clerk_event vs a bare upsert + insert function', run: async (o) => (await import('./db.ts')).db(o) },
 };
 

@@ -6,7 +6,9 @@ import path from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../server/database/embeddedPostgres.ts';
 import { withLogin } from '../../server/database/environment.ts';
-import { applyMigrations } from '../../server/database/migrations.ts';
+import * as graphileMigrate from 'graphile-migrate';
+import { clearAllPools } from 'graphile-migrate/dist/pgReal.js';
+import { applyMigrations, migrationSettings } from '../../server/database/migrations.ts';
 import { setupDatabase, type DatabaseUrls } from '../../server/database/setup.ts';
 import { freePort } from '../../test/helpers/ports.ts';
 
@@ -24,7 +26,10 @@ export interface BenchDatabase extends DatabaseUrls {
 
 const DATABASE = 'clerk_pg_sync_bench';
 
-/** Starts a throwaway cluster, creates roles and database, applies the committed migrations. */
+/**
+ * Starts a throwaway cluster, creates roles and database, applies the committed migrations (and
+ * migrations/current.sql too with BENCH_INCLUDE_CURRENT=1, to measure work before committing it).
+ */
 export async function startBenchDatabase(log: (line: string) => void = () => undefined): Promise<BenchDatabase> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'clerk-pg-sync-bench-'));
   // The cluster runs as the postgres OS user when we run as root: it must reach the directory.
@@ -48,6 +53,10 @@ export async function startBenchDatabase(log: (line: string) => void = () => und
   try {
     await setupDatabase(urls, log);
     await applyMigrations(urls, log);
+    if (process.env.BENCH_INCLUDE_CURRENT === '1') {
+      await graphileMigrate.watch(migrationSettings(urls, log), true);
+      clearAllPools();
+    }
   } catch (error) {
     await stop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -13,8 +13,8 @@ export interface LoadSpec {
   durationSeconds: number;
   /** Sends signed user.created deliveries with ids starting with this key prefix. */
   webhook?: { secret: string; keyPrefix: string };
-  /** Otherwise the same request every time. */
-  fixed?: { method: 'GET' | 'POST'; body?: string; headers?: Record<string, string> };
+  /** Otherwise these requests, in turn. */
+  fixed?: { method: 'GET' | 'POST'; body?: string; headers?: Record<string, string> }[];
 }
 
 export interface LoadResult {
@@ -31,7 +31,7 @@ export interface LoadResult {
 
 function requestsOf(spec: LoadSpec): autocannon.Request[] {
   if (spec.fixed) {
-    return [{ method: spec.fixed.method, path: spec.path, body: spec.fixed.body, headers: spec.fixed.headers }];
+    return spec.fixed.map((request) => ({ ...request, path: spec.path }));
   }
   const { secret, keyPrefix } = spec.webhook!;
   const key = signingKey(secret);
