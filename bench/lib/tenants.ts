@@ -57,13 +57,14 @@ export async function generateTenants(database: BenchDatabase, shape: TenantShap
     `${shape.memberships} memberships`,
     `insert into app_public.organization_memberships (id, organization_id, user_id, role, role_name, permissions, clerk_created_at, clerk_updated_at)
      select 'orgmem_s' || g,
-            'org_s' || case when g < $3 * $4 then g / $4 else $3 + g % ($5 - $3) end,
-            'user_s' || g % $6,
-            case when g % $4 = 0 then 'org:admin' else 'org:driver' end,
-            case when g % $4 = 0 then 'Admin' else 'Driver' end,
-            case when g % $4 = 0 then $7::text[] else $8::text[] end,
+            'org_s' || case when g < k * per then g / per else k + g % (organizations - k) end,
+            'user_s' || g % users,
+            case when g % per = 0 then 'org:admin' else 'org:driver' end,
+            case when g % per = 0 then 'Admin' else 'Driver' end,
+            case when g % per = 0 then $7::text[] else $8::text[] end,
             now() - interval '30 days', now() - interval '1 day'
-       from generate_series($1::int, $2::int - 1) g`,
+       from generate_series($1::int, $2::int - 1) g,
+            (select $3::int as k, $4::int as per, $5::int as organizations, $6::int as users) as shape`,
     [
       await count('organization_memberships', 'orgmem'),
       shape.memberships,
