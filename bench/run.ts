@@ -16,6 +16,7 @@ const BENCHMARKS: Record<string, { about: string; run: (options: BenchOptions) =
   ingest: { about: 'signed webhook deliveries over HTTP vs four baselines', run: async (o) => (await import('./ingest.ts')).ingest(o) },
   startup: { about: 'cold and warm `npm start` to /readyz vs its parts alone', run: async (o) => (await import('./startup.ts')).startup(o) },
   graphql: { about: 'the organization page query with JWT + RLS vs RLS bypassed', run: async (o) => (await import('./graphql.ts')).graphql(o) },
+  scale: { about: 'db and graphql again on 1M users / 100k organizations / 1M memberships', run: async (o) => (await import('./scale.ts')).scale(o) },
   db: { about: 'pgbench on handle_clerk_event vs a bare upsert + insert function', run: async (o) => (await import('./db.ts')).db(o) },
 };
 

@@ -1,0 +1,119 @@
+// `npm run bench -- scale`: the db and graphql benchmarks on 1,000 users, then again after growing
+// the synced tables to --users users (default 1,000,000), --users/10 organizations and --users
+// memberships made in SQL; the ratios say how much slower the big database is, and EXPLAIN shows
+// how the tenant policies reach the rows (index scans, not sequential ones).
+import pg from 'pg';
+import { hasHandleClerkEvent, measureDbWorkloads, type DbFigures } from './db.ts';
+import { measureGraphql, SMALL_TENANTS, type GraphqlFigures } from './graphql.ts';
+import { installBaselines, startBenchDatabase, type BenchDatabase } from './lib/database.ts';
+import { productSecrets } from './lib/product.ts';
+import { printTable, verdict, VERDICT_HEADER, type Cell } from './lib/report.ts';
+import { ADMIN_PERMISSIONS, benchTenant, generateTenants } from './lib/tenants.ts';
+import type { BenchOptions } from './run.ts';
+
+/** What the db runs write; emptied between runs (the generated tenants stay). */
+const WRITTEN_TABLES = ['app_private.webhook_events', 'app_public.audit_logs', 'app_private.private_metadata'];
+
+/** Queries a tenant's page makes, each run as that tenant under its policies. */
+const POLICY_QUERIES: [string, string][] = [
+  ['memberships of the organization', `select * from app_public.organization_memberships where organization_id = $1`],
+  ['every user the tenant may see', `select * from app_public.users`],
+  ['every organization the tenant may see', `select * from app_public.organizations`],
+  ['the organization by id', `select * from app_public.organizations where id = $1`],
+  ['latest audit rows of the organization', `select * from app_public.audit_logs where organization_id = $1 order by occurred_at desc limit 50`],
+];
+
+interface Sized {
+  db: DbFigures[] | null;
+  graphql: GraphqlFigures;
+}
+
+async function measure(database: BenchDatabase, options: BenchOptions, secrets: ReturnType<typeof productSecrets>, label: string, withDb: boolean): Promise<Sized> {
+  const db = withDb ? await measureDbWorkloads(database, options, WRITTEN_TABLES, label === 'small' ? 0 : 1000) : null;
+  return { db, graphql: await measureGraphql(database, secrets, options, label) };
+}
+
+/** EXPLAIN ANALYZE of the tenant queries as the first benchmark organization's admin. */
+async function explainPolicies(database: BenchDatabase): Promise<{ name: string; plan: string; sequential: string[] }[]> {
+  const { organizationId, userId } = benchTenant(0);
+  const claims = JSON.stringify({ sub: userId, org_id: organizationId, org_role: 'org:admin', org_permissions: ADMIN_PERMISSIONS });
+  const client = new pg.Client({ connectionString: database.superuserUrl });
+  await client.connect();
+  try {
+    const plans = [];
+    for (const [name, sql] of POLICY_QUERIES) {
+      await client.query('begin');
+      await client.query(`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`, [claims]);
+      const values = sql.includes('$1') ? [organizationId] : [];
+      const { rows } = await client.query<{ 'QUERY PLAN': string }>(`explain (analyze, costs off, summary off) ${sql}`, values);
+      await client.query('rollback');
+      const plan = rows.map((row) => row['QUERY PLAN']).join('\n');
+      const sequential = [...plan.matchAll(/Seq Scan on (\w+)/g)].map((match) => match[1]);
+      plans.push({ name, plan, sequential });
+    }
+    return plans;
+  } finally {
+    await client.end();
+  }
+}
+
+export async function scale(options: BenchOptions): Promise<void> {
+  const users = options.scaleUsers;
+  const big = { users, organizations: Math.max(Math.round(users / 10), SMALL_TENANTS.organizations), memberships: users };
+  console.log('starting a fresh embedded Postgres with the committed migrations …');
+  const database = await startBenchDatabase();
+  try {
+    const withDb = await hasHandleClerkEvent(database);
+    if (!withDb) console.log('app_private.handle_clerk_event is not in the committed migrations yet: measuring graphql only');
+    await installBaselines(database);
+    const secrets = productSecrets();
+    await generateTenants(database, SMALL_TENANTS);
+    console.log(`measuring on ${SMALL_TENANTS.users} users …`);
+    const small = await measure(database, options, secrets, 'small', withDb);
+
+    console.log(`growing to ${big.users} users, ${big.organizations} organizations, ${big.memberships} memberships …`);
+    const started = performance.now();
+    await generateTenants(database, big, (line) => console.log(line));
+    const generatedIn = (performance.now() - started) / 1000;
+    const { rows: sizes } = await database.sql<{ name: string; size: string }>(
+      `select relname as name, pg_size_pretty(pg_total_relation_size(c.oid)) as size from pg_class c
+        where relnamespace = 'app_public'::regnamespace and relname in ('users', 'organizations', 'organization_memberships')`,
+    );
+    console.log(`measuring on ${big.users} users …`);
+    const large = await measure(database, options, secrets, 'large', withDb);
+
+    const rows: Cell[][] = [];
+    const verdicts: Cell[][] = [];
+    const compare = (name: string, smallValue: number, largeValue: number) => {
+      rows.push([name, smallValue, largeValue, smallValue / largeValue]);
+      verdicts.push(verdict(`${name}: 1k ÷ ${users.toLocaleString('en')}`, smallValue / largeValue, '<=', 1.25));
+    };
+    for (const [index, figure] of (small.db ?? []).entries()) {
+      compare(`db ${figure.workload}: handle_clerk_event tps`, figure.product.tps, large.db![index].product.tps);
+      rows.push([`db ${figure.workload}: bare tps`, figure.bare.tps, large.db![index].bare.tps, figure.bare.tps / large.db![index].bare.tps]);
+    }
+    compare('graphql JWT + RLS req/s', small.graphql.rls.requestsPerSecond, large.graphql.rls.requestsPerSecond);
+    rows.push(['graphql RLS bypassed req/s', small.graphql.bypass.requestsPerSecond, large.graphql.bypass.requestsPerSecond, small.graphql.bypass.requestsPerSecond / large.graphql.bypass.requestsPerSecond]);
+    rows.push(['graphql JWT + RLS p99 ms', small.graphql.rls.p99, large.graphql.rls.p99, large.graphql.rls.p99 / small.graphql.rls.p99]);
+
+    printTable(
+      `scale: ${SMALL_TENANTS.users.toLocaleString('en')} users vs ${big.users.toLocaleString('en')} users / ${big.organizations.toLocaleString('en')} organizations / ` +
+        `${big.memberships.toLocaleString('en')} memberships (generated in ${generatedIn.toFixed(0)} s; ${sizes.map((size) => `${size.name} ${size.size}`).join(', ')}), ` +
+        `${options.durationSeconds} s runs, median of ${options.rounds} round(s)`,
+      ['figure', '1k users', `${users.toLocaleString('en')} users`, '1k ÷ large (slowdown)'],
+      rows,
+    );
+    printTable('scale targets', VERDICT_HEADER, verdicts);
+
+    const plans = await explainPolicies(database);
+    console.log(`\nEXPLAIN ANALYZE as the admin of ${benchTenant(0).organizationId} (role authenticated, v1 claims), ${big.users.toLocaleString('en')} users:`);
+    for (const { name, plan } of plans) console.log(`\n-- ${name}\n${plan}`);
+    printTable(
+      'policy plans',
+      ['query', 'sequential scans'],
+      plans.map(({ name, sequential }) => [name, sequential.length ? sequential.join(', ') : 'none (index scans only)']),
+    );
+  } finally {
+    await database.stop();
+  }
+}
