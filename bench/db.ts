@@ -79,18 +79,18 @@ export interface DbFigures {
 }
 
 /** Empties what the runs write, so every run starts from the same tables. */
-async function clearWrites(database: BenchDatabase, productTables: string[]): Promise<void> {
+async function clearWrites(database: BenchDatabase, productCleanup: string[]): Promise<void> {
   await database.sql(`truncate bench.users, bench.audit_logs, bench.webhook_events restart identity`);
-  if (productTables.length) await database.sql(`truncate ${productTables.join(', ')} restart identity cascade`);
+  for (const statement of productCleanup) await database.sql(statement);
   await database.sql('vacuum analyze');
   await database.sql('checkpoint');
 }
 
 /**
- * Measures every workload on both sides, interleaved per round. `productTables` are emptied before
- * each run (the scale benchmark passes only the ledger and audit tables, keeping its generated rows).
+ * Measures every workload on both sides, interleaved per round. `productCleanup` runs before each
+ * run (the scale benchmark's keeps its generated rows).
  */
-export async function measureDbWorkloads(database: BenchDatabase, options: BenchOptions, productTables: string[], runBase = 0): Promise<DbFigures[]> {
+export async function measureDbWorkloads(database: BenchDatabase, options: BenchOptions, productCleanup: string[], runBase = 0): Promise<DbFigures[]> {
   const figures: DbFigures[] = [];
   let run = runBase;
   for (const workload of WORKLOADS) {
@@ -98,7 +98,7 @@ export async function measureDbWorkloads(database: BenchDatabase, options: Bench
     for (let round = 0; round < options.rounds; round++) {
       const sides: Side[] = round % 2 ? ['bare', 'product'] : ['product', 'bare'];
       for (const side of sides) {
-        await clearWrites(database, productTables);
+        await clearWrites(database, productCleanup);
         // Every pgbench run (warm-up included) works on objects of its own, so none is stale.
         const pgbench = async (seconds: number) => {
           run++;
@@ -123,11 +123,12 @@ export async function measureDbWorkloads(database: BenchDatabase, options: Bench
   return figures;
 }
 
-export async function productTablesOf(database: BenchDatabase): Promise<string[]> {
+/** Empties every table of the product (the plain db benchmark starts each run from nothing). */
+export async function truncateProductTables(database: BenchDatabase): Promise<string[]> {
   const { rows } = await database.sql<{ name: string }>(
     `select format('%I.%I', schemaname, tablename) as name from pg_tables where schemaname in ('app_public', 'app_private') order by 1`,
   );
-  return rows.map((row) => row.name);
+  return [`truncate ${rows.map((row) => row.name).join(', ')} restart identity cascade`];
 }
 
 export async function hasHandleClerkEvent(database: BenchDatabase): Promise<boolean> {
@@ -160,7 +161,7 @@ export async function db(options: BenchOptions): Promise<void> {
       throw new Error('app_private.handle_clerk_event is not in the committed migrations yet: nothing to measure');
     }
     await installBaselines(database);
-    const figures = await measureDbWorkloads(database, options, await productTablesOf(database));
+    const figures = await measureDbWorkloads(database, options, await truncateProductTables(database));
     printDbFigures(
       `db: pgbench, ${DB_CLIENTS} clients as clerk_webhook, ${options.durationSeconds} s measured after ${options.warmupSeconds} s warm-up, median of ${options.rounds} round(s)`,
       figures,

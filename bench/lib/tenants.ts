@@ -34,7 +34,7 @@ export async function generateTenants(database: BenchDatabase, shape: TenantShap
     log(`  ${what} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   };
   await timed(
-    `${shape.users} users`,
+    `users up to ${shape.users}`,
     `insert into app_public.users (id, email, first_name, last_name, image_url, public_metadata, onboarding_complete, role,
                                    last_sign_in_at, last_active_at, clerk_created_at, clerk_updated_at)
      select 'user_s' || g, 'driver' || g || '@fleet.example', 'First' || g, 'Last' || g, $3,
@@ -44,7 +44,7 @@ export async function generateTenants(database: BenchDatabase, shape: TenantShap
     [await count('users', 'user'), shape.users, IMAGE],
   );
   await timed(
-    `${shape.organizations} organizations`,
+    `organizations up to ${shape.organizations}`,
     `insert into app_public.organizations (id, name, slug, image_url, max_allowed_memberships, admin_delete_enabled, public_metadata,
                                            clerk_created_at, clerk_updated_at)
      select 'org_s' || g, 'Fleet ' || g, 'fleet-s' || g, $3, 100, true,
@@ -53,8 +53,9 @@ export async function generateTenants(database: BenchDatabase, shape: TenantShap
        from generate_series($1::int, $2::int - 1) g`,
     [await count('organizations', 'org'), shape.organizations, IMAGE],
   );
+  const firstMembership = await count('organization_memberships', 'orgmem');
   await timed(
-    `${shape.memberships} memberships`,
+    `memberships up to ${shape.memberships}`,
     `insert into app_public.organization_memberships (id, organization_id, user_id, role, role_name, permissions, clerk_created_at, clerk_updated_at)
      select 'orgmem_s' || g,
             'org_s' || case when g < k * per then g / per else k + g % (organizations - k) end,
@@ -66,7 +67,7 @@ export async function generateTenants(database: BenchDatabase, shape: TenantShap
        from generate_series($1::int, $2::int - 1) g,
             (select $3::int as k, $4::int as per, $5::int as organizations, $6::int as users) as shape`,
     [
-      await count('organization_memberships', 'orgmem'),
+      firstMembership,
       shape.memberships,
       BENCH_ORGANIZATIONS,
       MEMBERS_PER_BENCH_ORGANIZATION,
@@ -75,6 +76,16 @@ export async function generateTenants(database: BenchDatabase, shape: TenantShap
       ADMIN_PERMISSIONS,
       MEMBER_PERMISSIONS,
     ],
+  );
+  await timed(
+    `${shape.memberships - firstMembership} audit rows (one per new membership)`,
+    `insert into app_public.audit_logs (organization_id, entity_kind, entity_id, action, changes, svix_id, event_type, occurred_at)
+     select m.organization_id, 'organization_memberships', m.id, 'created',
+            jsonb_build_object('role', jsonb_build_object('before', null, 'after', m.role)),
+            'msg_s' || m.id, 'organizationMembership.created', m.clerk_created_at
+       from generate_series($1::int, $2::int - 1) g
+       join app_public.organization_memberships m on m.id = 'orgmem_s' || g`,
+    [firstMembership, shape.memberships],
   );
   await database.sql('vacuum analyze');
 }
