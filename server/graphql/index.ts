@@ -15,6 +15,8 @@ export function mountGraphql(app: express.Express, services: { config: Config; l
   const { config, logger, pools } = services;
   if (!config.clerk.jwtKey && !config.clerk.secretKey) {
     logger.warn('neither CLERK_JWT_KEY nor CLERK_SECRET_KEY is set: /graphql answers anonymous requests only, every Bearer token gets 401');
+  } else if (config.production && !config.clerk.authorizedParties.length) {
+    logger.warn('CLERK_AUTHORIZED_PARTIES is not set: session tokens issued for any origin (azp) are accepted');
   }
   const pgl = postgraphile(
     graphqlPreset({ pool: pools.auth, claimsOf, graphiql: !config.production, maskError: createMaskError(logger) }),

@@ -1,5 +1,6 @@
 // The API as a frontend uses it: real HTTP, RS256 tokens verified by @clerk/backend, PostGraphile
 // over the authenticator login, on a database of its own holding two tenants (tenancyWorld.ts).
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { FORBIDDEN_MESSAGE } from '../../../server/graphql/maskError.ts';
 import { startTestApp, type RunningApp } from '../../helpers/app.ts';
@@ -143,6 +144,17 @@ describe('the GraphQL API', () => {
     expect(error.message).toMatch(/^An unexpected error occurred \(reference [0-9a-f-]{36}\)\.$/);
     expect(JSON.stringify(error)).not.toMatch(/bigint|range|select|app_public/i);
     expect(logLines.some((line) => line.includes(error.extensions.reference) && /out of range/.test(line))).toBe(true);
+  });
+
+  it("answers the README's example query", async () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const example = /## The GraphQL API[\s\S]*?```graphql\n([\s\S]*?)```/.exec(readme)![1];
+    const { data, errors } = await graphql(example, tokenFor(USER.alice, ORG.acme, 'org:admin'));
+    expect(errors).toBeUndefined();
+    expect(data.currentUser.id).toBe(USER.alice);
+    expect(data.currentOrganization.organizationMemberships.nodes).toHaveLength(4);
+    expect(data.currentOrganization.auditLogs.nodes).toHaveLength(2);
+    expect(data.hasPermission).toBe(true);
   });
 
   it('offers no mutations', async () => {
