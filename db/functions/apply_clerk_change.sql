@@ -1,0 +1,94 @@
+-- The one move every family makes. A row's state is a function of the set of events seen, not
+-- of their order:
+--   data        = the fields of the newest version (highest updated_at; ties: the first wins)
+--   deleted_at  = the earliest deletion seen (its own, or inherited from a parent); deletions
+--                 are final, as in Clerk, whose ids are never reused or restored
+-- so each event only compares itself with the row: an older version and a deletion no earlier
+-- than the one held change nothing (stale). A late created/updated still completes the fields of
+-- a deleted row (never its personal data) but cannot bring it back.
+create or replace function app_private.apply_clerk_change(
+  event app_private.clerk_event,
+  p_kind text,
+  p_id text,
+  p_fields jsonb default null,
+  p_version timestamptz default null,
+  p_deleted_at timestamptz default null,
+  p_private_metadata jsonb default null,
+  p_scrub jsonb default '{}'
+) returns boolean
+language plpgsql volatile as $$
+declare
+  v_table text := format('app_public.%I', p_kind);
+  v_before jsonb;
+  v_after jsonb;
+  v_row jsonb;
+  v_columns text;
+  v_apply_data boolean;
+  v_deleted_at timestamptz;
+  v_private_before jsonb;
+  v_private_after jsonb;
+  v_redacted text[] := array['private_metadata'];
+begin
+  if p_id is null or p_id = '' then
+    raise exception '% event without an object id', event.event_type using errcode = '22023';
+  end if;
+
+  loop
+    execute format('select to_jsonb(t) from %s as t where t.id = $1 for update', v_table) into v_before using p_id;
+
+    v_apply_data := p_fields is not null and p_version > coalesce((v_before ->> 'clerk_updated_at')::timestamptz, '-infinity');
+    v_deleted_at := least((v_before ->> 'deleted_at')::timestamptz, p_deleted_at);
+
+    if v_before is not null and not v_apply_data and v_deleted_at is not distinct from (v_before ->> 'deleted_at')::timestamptz then
+      return false;
+    end if;
+
+    v_row := case when v_apply_data then p_fields || jsonb_build_object('clerk_updated_at', p_version) else '{}' end
+          || jsonb_build_object('id', p_id, 'deleted_at', v_deleted_at, 'synced_at', now());
+    if v_deleted_at is not null then
+      v_row := v_row || p_scrub;
+    end if;
+    select string_agg(format('%I', k), ', ') into v_columns from jsonb_object_keys(v_row) as k;
+
+    if v_before is null then
+      execute format('insert into %1$s as t (%2$s) select %2$s from jsonb_populate_record(null::%1$s, $1) on conflict (id) do nothing returning to_jsonb(t)', v_table, v_columns)
+        into v_after using v_row;
+      -- Null: a concurrent event inserted the row first; decide again against its row.
+      exit when v_after is not null;
+    else
+      execute format('update %1$s as t set (%2$s) = (select %2$s from jsonb_populate_record(null::%1$s, $1)) where t.id = $2 returning to_jsonb(t)', v_table, v_columns)
+        into v_after using v_row, p_id;
+      exit;
+    end if;
+  end loop;
+
+  select m.private_metadata into v_private_before
+    from app_private.private_metadata as m where m.entity_kind = p_kind and m.entity_id = p_id;
+  v_private_after := case
+    when v_deleted_at is not null then null
+    when v_apply_data and p_private_metadata is not null then nullif(p_private_metadata, '{}')
+    else v_private_before
+  end;
+  if v_private_after is null then
+    delete from app_private.private_metadata as m where m.entity_kind = p_kind and m.entity_id = p_id;
+  elsif v_private_after is distinct from v_private_before then
+    insert into app_private.private_metadata (entity_kind, entity_id, private_metadata) values (p_kind, p_id, v_private_after)
+    on conflict (entity_kind, entity_id) do update set private_metadata = excluded.private_metadata;
+  end if;
+
+  if v_deleted_at is not null and p_scrub <> '{}' then
+    v_redacted := v_redacted || array(select jsonb_object_keys(p_scrub));
+    if v_before ->> 'deleted_at' is null then
+      perform app_private.redact_audit_history(p_kind, p_id, v_redacted);
+    end if;
+  end if;
+  perform app_private.write_audit_log(
+    event, p_kind, p_id,
+    v_before || jsonb_build_object('private_metadata', v_private_before),
+    v_after || jsonb_build_object('private_metadata', v_private_after),
+    v_redacted
+  );
+  return true;
+end;
+$$;
+comment on function app_private.apply_clerk_change(app_private.clerk_event, text, text, jsonb, timestamptz, timestamptz, jsonb, jsonb) is E'Applies one event to one row of app_public.<p_kind> (any synced table with id, clerk_updated_at, deleted_at, synced_at), with the staleness guard, soft delete, private metadata and audit row every family needs. p_fields/p_version: the object version the event carries (null for tombstones); p_deleted_at: the deletion it carries or inherits (the earliest one wins, deletions are final); p_private_metadata: stored in app_private.private_metadata (an empty object stores nothing); p_scrub: column values that replace personal data while the row is deleted. Locks the row; returns false when the event is stale (changed nothing).';

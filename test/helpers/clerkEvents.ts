@@ -1,0 +1,64 @@
+// Clerk events for tests: the shared fixtures, and delivering them straight to
+// app_private.handle_clerk_event as the webhook role (the HTTP route makes exactly this call).
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type pg from 'pg';
+
+const FIXTURES = path.join(process.cwd(), 'test', 'fixtures', 'clerk');
+
+export type ClerkEvent = {
+  type: string;
+  data: Record<string, any>;
+  timestamp?: number;
+  [key: string]: unknown;
+};
+
+/** The fixture body exactly as stored (the bytes Clerk signed), e.g. `fixtureText('variants/unknown.type')`. */
+export function fixtureText(name: string): string {
+  return readFileSync(path.join(FIXTURES, `${name}.json`), 'utf8');
+}
+
+/** A fresh, mutable copy of a fixture body. */
+export function fixture(name: string): ClerkEvent {
+  return JSON.parse(fixtureText(name));
+}
+
+export interface HandleResult {
+  status: 'processed' | 'duplicate' | 'stale' | 'ignored' | 'failed';
+  svix_id: string;
+  event_type?: string;
+  object_id?: string;
+  organization_id?: string;
+  error?: { code: string; message: string };
+  original_status?: string;
+}
+
+/**
+ * Calls handle_clerk_event as the clerk_webhook role on `client` (inside the caller's
+ * transaction) and switches back, so the test can inspect the tables afterwards.
+ */
+export async function deliverAsWebhook(client: pg.ClientBase, payload: unknown, svixId: string | null = null): Promise<HandleResult> {
+  await client.query('set local role clerk_webhook');
+  try {
+    const { rows } = await client.query('select app_private.handle_clerk_event($1::jsonb, $2) as result', [JSON.stringify(payload), svixId]);
+    return rows[0].result;
+  } finally {
+    await client.query('reset role');
+  }
+}
+
+/** Everything the sync maintains, minus bookkeeping times: what convergence compares. */
+export async function syncedState(client: pg.ClientBase): Promise<Record<string, unknown[]>> {
+  const tables = {
+    organizations: 'select * from app_public.organizations order by id',
+    users: 'select * from app_public.users order by id',
+    organization_memberships: 'select * from app_public.organization_memberships order by id',
+    private_metadata: 'select * from app_private.private_metadata order by entity_kind, entity_id',
+  };
+  const state: Record<string, unknown[]> = {};
+  for (const [name, sql] of Object.entries(tables)) {
+    const { rows } = await client.query(sql);
+    state[name] = rows.map(({ synced_at: _synced, ...row }) => row);
+  }
+  return state;
+}
