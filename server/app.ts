@@ -9,6 +9,7 @@ import type { Logger } from './logger.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { requestLogging } from './observability/requestLogging.ts';
 import { createVerificationLimiter } from './observability/verificationLimiter.ts';
+import { clerkWebhookRouter } from './webhooks/clerkWebhookRouter.ts';
 
 export interface AppServices {
   config: Config;
@@ -28,6 +29,8 @@ export function createApp(services: AppServices): express.Express {
   app.use(requestLogging(services.logger));
   app.use(WEBHOOK_PATH, metrics.observeDeliveries);
   app.use('/graphql', metrics.observeGraphql);
+  // Before any JSON parser: the signature covers the raw bytes.
+  app.use(WEBHOOK_PATH, clerkWebhookRouter(services, verificationLimiter));
   app.use(healthRouter(services.pools, services.expectedMigrations));
   app.use(metrics.router());
   mountGraphql(app, services);

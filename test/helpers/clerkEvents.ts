@@ -1,5 +1,6 @@
 // Clerk events for tests: the shared fixtures, and delivering them straight to
 // app_private.handle_clerk_event as the webhook role (the HTTP route makes exactly this call).
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
@@ -13,14 +14,29 @@ export type ClerkEvent = {
   [key: string]: unknown;
 };
 
-/** The fixture body exactly as stored (the bytes Clerk signed), e.g. `fixtureText('variants/unknown.type')`. */
-export function fixtureText(name: string): string {
-  return readFileSync(path.join(FIXTURES, `${name}.json`), 'utf8');
+/**
+ * The fixture body exactly as stored (the bytes Clerk signed), e.g. `fixtureText('variants/unknown.type')`.
+ * With a `tag`, every user_/org_/orgmem_ id (prefix + KSUID) in it gets the suffix `_<tag>`, so tests that commit
+ * (or run in parallel) never share rows; nothing else in the bytes changes.
+ */
+export function fixtureText(name: string, tag?: string): string {
+  const text = readFileSync(path.join(FIXTURES, `${name}.json`), 'utf8');
+  return tag ? text.replace(/\b((?:user|org|orgmem)_[0-9A-Za-z]{20,})\b/g, `$1_${tag}`) : text;
 }
 
-/** A fresh, mutable copy of a fixture body. */
-export function fixture(name: string): ClerkEvent {
-  return JSON.parse(fixtureText(name));
+/** A fresh, mutable copy of a fixture body (ids tagged as in fixtureText). */
+export function fixture(name: string, tag?: string): ClerkEvent {
+  return JSON.parse(fixtureText(name, tag));
+}
+
+/** A short random tag for fixtureText/fixture. */
+export function uniqueTag(): string {
+  return randomBytes(4).toString('hex');
+}
+
+/** The id a fixture's ids get with this tag: `taggedId('user_2xt…', tag)`. */
+export function taggedId(id: string, tag?: string): string {
+  return tag ? `${id}_${tag}` : id;
 }
 
 export interface HandleResult {

@@ -1,0 +1,110 @@
+// POST /api/webhooks/clerk: verify the Svix signature over the raw bytes, then hand the event to
+// the database in one call, app_private.handle_clerk_event, and answer by its result (SPEC 2,
+// response policy). Mounted before any JSON parser. The request log line and the metrics read
+// the delivery report this route leaves on the response (server/observability/delivery.ts).
+import express, { type ErrorRequestHandler, type Request, type Response, Router } from 'express';
+import type { AppServices } from '../app.ts';
+import { markVerificationFailure, reportDelivery } from '../observability/delivery.ts';
+import { verificationFailureReason, type VerificationLimiter } from '../observability/verificationLimiter.ts';
+import { createClerkSignatureVerifier } from './verifyClerkSignature.ts';
+
+/** The result object of app_private.handle_clerk_event (see its comment in the database). */
+export interface HandleClerkEventResult {
+  status: 'processed' | 'duplicate' | 'stale' | 'ignored' | 'failed';
+  svix_id: string;
+  event_type?: string;
+  object_id?: string;
+  organization_id?: string;
+  error?: { code: string; message: string };
+  original_status?: string;
+}
+
+const HANDLE_CLERK_EVENT = 'select app_private.handle_clerk_event($1::jsonb, $2) as result';
+
+// Retrying can succeed: serialization failure/deadlock (40), insufficient resources (53),
+// operator intervention such as a shutdown or cancel (57), connection problems (08), lock timeout.
+const TRANSIENT_SQLSTATE = /^(40|53|57|08)|^55P03$/;
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+type Failure = { httpStatus: 400 | 500 | 503; outcome: string; error: string };
+
+/** How to answer a failed database call; errors without a SQLSTATE are connection failures. */
+function classifyDatabaseError(error: unknown): Failure {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string' || !SQLSTATE.test(code) || TRANSIENT_SQLSTATE.test(code)) {
+    return { httpStatus: 503, outcome: 'unavailable', error: 'database temporarily unavailable, retry later' };
+  }
+  // Data exceptions before the function runs: JSON that Postgres cannot store (\u0000).
+  if (code.startsWith('22')) return { httpStatus: 400, outcome: 'malformed', error: `payload cannot be stored: ${(error as Error).message}` };
+  return { httpStatus: 500, outcome: 'error', error: 'internal error' };
+}
+
+interface ParsedBody {
+  /** What handle_clerk_event receives: the body, or the body as a JSON string when it is not JSON. */
+  json: string;
+  eventType: string;
+  objectId: string | null;
+}
+
+function parseBody(rawBody: Buffer): ParsedBody {
+  const text = rawBody.toString('utf8');
+  try {
+    const payload = JSON.parse(text);
+    const eventType = typeof payload?.type === 'string' ? payload.type : 'unknown';
+    const objectId = typeof payload?.data?.id === 'string' ? payload.data.id : null;
+    return { json: text, eventType, objectId };
+  } catch {
+    // Verified but not JSON: kept in the ledger (as a JSON string), which records it failed.
+    return { json: JSON.stringify(text), eventType: 'unknown', objectId: null };
+  }
+}
+
+export function clerkWebhookRouter({ config, logger, pools }: AppServices, verificationLimiter: VerificationLimiter): Router {
+  const verify = createClerkSignatureVerifier(config.clerk.webhookSecrets);
+  const router = Router();
+
+  const handle = async (req: Request, res: Response) => {
+    const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const check = verify(rawBody, req.headers);
+    if (!check.verified) {
+      await verificationLimiter.refuse(req, res, verificationFailureReason(check.error), check.message);
+      return;
+    }
+
+    const body = parseBody(rawBody);
+    let result: HandleClerkEventResult;
+    try {
+      const { rows } = await pools.webhook.query(HANDLE_CLERK_EVENT, [body.json, check.svixId]);
+      result = rows[0].result;
+    } catch (error) {
+      const failure = classifyDatabaseError(error);
+      if (failure.httpStatus === 400) markVerificationFailure(res, 'malformed_body');
+      else reportDelivery(res, { svixId: check.svixId, eventType: body.eventType, objectId: body.objectId, outcome: failure.outcome, error: (error as Error).message });
+      res.status(failure.httpStatus).json({ error: failure.error });
+      return;
+    }
+
+    reportDelivery(res, {
+      svixId: result.svix_id,
+      eventType: result.event_type ?? body.eventType,
+      objectId: result.object_id ?? null,
+      outcome: result.status,
+      ...(result.error && { error: `${result.error.code}: ${result.error.message}` }),
+    });
+    res.status(200).json(result);
+  };
+
+  const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
+    const status = (error as { status?: number }).status;
+    if (res.headersSent || typeof status !== 'number' || status < 400 || status >= 500) {
+      next(error);
+      return;
+    }
+    const message = status === 413 ? `body larger than the ${config.webhookBodyLimitBytes}-byte limit` : (error as Error).message;
+    logger.debug({ status, message }, 'webhook body refused');
+    res.status(status).json({ error: message });
+  };
+
+  router.post('/', express.raw({ type: () => true, limit: config.webhookBodyLimitBytes }), handle, bodyErrors);
+  return router;
+}
