@@ -63,18 +63,12 @@ export async function deliverAsWebhook(client: pg.ClientBase, payload: unknown, 
   }
 }
 
-/** Everything the sync maintains, minus bookkeeping times: what convergence compares. */
-export async function syncedState(client: pg.ClientBase): Promise<Record<string, unknown[]>> {
-  const tables = {
-    organizations: 'select * from app_public.organizations order by id',
-    users: 'select * from app_public.users order by id',
-    organization_memberships: 'select * from app_public.organization_memberships order by id',
-    private_metadata: 'select * from app_private.private_metadata order by entity_kind, entity_id',
-  };
-  const state: Record<string, unknown[]> = {};
-  for (const [name, sql] of Object.entries(tables)) {
-    const { rows } = await client.query(sql);
-    state[name] = rows.map(({ synced_at: _synced, ...row }) => row);
-  }
-  return state;
+/** Everything the sync maintains, minus bookkeeping times (as JSON): what convergence compares. */
+export async function syncedState(client: pg.ClientBase): Promise<Record<string, Array<Record<string, any>>>> {
+  const { rows } = await client.query(`
+    select (select coalesce(jsonb_agg(to_jsonb(t) - 'synced_at' order by t.id), '[]') from app_public.organizations t) as organizations,
+           (select coalesce(jsonb_agg(to_jsonb(t) - 'synced_at' order by t.id), '[]') from app_public.users t) as users,
+           (select coalesce(jsonb_agg(to_jsonb(t) - 'synced_at' order by t.id), '[]') from app_public.organization_memberships t) as organization_memberships,
+           (select coalesce(jsonb_agg(to_jsonb(t) order by t.entity_kind, t.entity_id), '[]') from app_private.private_metadata t) as private_metadata`);
+  return rows[0];
 }

@@ -47,8 +47,8 @@ export interface WebhookResponse {
   body: any;
 }
 
-export async function postWebhook(appUrl: string, delivery: { body: string | Buffer; headers: Record<string, string> }): Promise<WebhookResponse> {
-  const response = await fetch(`${appUrl}/api/webhooks/clerk`, { method: 'POST', headers: delivery.headers, body: delivery.body });
+export async function postWebhook(appUrl: string, delivery: { body: string | Uint8Array; headers: Record<string, string> }): Promise<WebhookResponse> {
+  const response = await fetch(`${appUrl}/api/webhooks/clerk`, { method: 'POST', headers: delivery.headers, body: delivery.body as BodyInit });
   const text = await response.text();
   let body: unknown = text;
   try {

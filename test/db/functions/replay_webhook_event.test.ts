@@ -11,15 +11,15 @@ describe('replay_webhook_event', () => {
   it('re-runs a failed delivery after the cause is fixed, and leaves it alone once processed', async () => {
     const tag = uniqueTag();
     await withRootDb(async (client) => {
-      // A bug stands in for the cause: a trigger that rejects the row.
-      await client.query(`create function pg_temp.reject() returns trigger language plpgsql as $$ begin raise exception 'simulated bug'; end $$`);
-      await client.query(`create trigger simulated_bug before insert on app_public.users for each row execute function pg_temp.reject()`);
+      // A bug in sync_user stands in for the cause; the fix restores the real function.
+      const { rows: [{ definition }] } = await client.query(`select pg_get_functiondef('app_private.sync_user(app_private.clerk_event)'::regprocedure) as definition`);
+      await client.query(`create or replace function app_private.sync_user(event app_private.clerk_event) returns text language plpgsql as $$ begin raise exception 'simulated bug'; end $$`);
       const svixId = newSvixId();
       const failed = await deliverAsWebhook(client, fixture('user.created', tag), svixId);
       expect(failed).toMatchObject({ status: 'failed', error: { code: 'P0001', message: 'simulated bug' } });
 
       expect((await client.query('select app_private.replay_webhook_event($1) as r', [svixId])).rows[0].r).toMatchObject({ status: 'failed' });
-      await client.query('drop trigger simulated_bug on app_public.users');
+      await client.query(definition);
 
       const replayed = (await client.query('select app_private.replay_webhook_event($1) as r', [svixId])).rows[0].r;
       expect(replayed).toEqual({ status: 'processed', svix_id: svixId, event_type: 'user.created', object_id: taggedId(ALICIA, tag) });

@@ -1,0 +1,242 @@
+// Property: whatever the order, duplication, re-sending and replaying of a set of Clerk events,
+// the synced state equals the state after applying each event once in time order, and nothing
+// deleted comes back. Each run calls handle_clerk_event directly as clerk_webhook inside one
+// rolled-back transaction (HTTP is covered by the route tests).
+import { afterAll, describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import type pg from 'pg';
+import { endTestPools, withRootDb } from '../../helpers/db.ts';
+import { syncedState, uniqueTag } from '../../helpers/clerkEvents.ts';
+
+afterAll(endTestPools);
+
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
+const BASE = Date.UTC(2025, 5, 1);
+const TAG = uniqueTag();
+const ORGS = [`org_prop1_${TAG}`, `org_prop2_${TAG}`];
+const USERS = [`user_prop1_${TAG}`, `user_prop2_${TAG}`];
+
+interface ClerkPayload {
+  type: string;
+  object: 'event';
+  data: Record<string, unknown>;
+  timestamp?: number;
+}
+
+/** One event of the history: its payload, svix-id and when it takes effect (for the in-order oracle). */
+interface HistoryEvent {
+  svixId: string;
+  payload: ClerkPayload;
+  effectiveAt: number;
+  deletes: string | null;
+}
+
+// --- arbitraries -------------------------------------------------------------------------------
+
+/** Distinct, increasing event times of one object (ms), and an optional later deletion. */
+const lifetime = fc
+  .record({
+    steps: fc.uniqueArray(fc.integer({ min: 1, max: 120 }), { minLength: 1, maxLength: 3 }),
+    deleteAfter: fc.option(fc.integer({ min: 1, max: 60 }), { nil: null }),
+  })
+  .map(({ steps, deleteAfter }) => {
+    const times = steps.sort((a, b) => a - b).map((step) => BASE + step * 1000);
+    return { times, deletedAt: deleteAfter === null ? null : times.at(-1)! + deleteAfter * 1000 + 3 };
+  });
+
+const metadata = fc.dictionary(fc.constantFrom('a', 'b', 'role', 'onboardingComplete'), fc.oneof(fc.boolean(), fc.constantFrom('admin', 'driver', 'true')), { maxKeys: 2 });
+const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null });
+
+const userVersion = fc.record({
+  first_name: maybe(fc.constantFrom('Ana', 'Ben', 'Chloé')),
+  last_name: maybe(fc.constantFrom('Diaz', 'Evans')),
+  username: maybe(fc.constantFrom('ana', 'ben')),
+  primary: fc.constantFrom('idn_a', 'idn_b', null),
+  public_metadata: metadata,
+  private_metadata: metadata,
+  banned: fc.boolean(),
+});
+const orgVersion = fc.record({
+  name: fc.constantFrom('Fleet A', 'Fleet B', 'Fleet C'),
+  slug: maybe(fc.constantFrom('fleet-a', 'fleet-b')),
+  max_allowed_memberships: fc.integer({ min: 0, max: 20 }),
+  public_metadata: metadata,
+  private_metadata: metadata,
+});
+const membershipVersion = fc.record({
+  role: fc.constantFrom('org:admin', 'org:member', 'org:driver', 'admin', 'basic_member'),
+  permissions: fc.subarray(['org:sys_memberships:read', 'org:driver:log_hos', 'org:admin:view_audit_logs']),
+  public_metadata: metadata,
+});
+
+const objectHistory = <V>(version: fc.Arbitrary<V>) =>
+  lifetime.chain(({ times, deletedAt }) =>
+    fc.array(version, { minLength: times.length, maxLength: times.length }).map((versions) => ({ times, deletedAt, versions })),
+  );
+
+const history = fc.record({
+  users: fc.array(fc.option(objectHistory(userVersion), { nil: null }), { minLength: USERS.length, maxLength: USERS.length }),
+  orgs: fc.array(fc.option(objectHistory(orgVersion), { nil: null }), { minLength: ORGS.length, maxLength: ORGS.length }),
+  memberships: fc.array(
+    fc.record({ org: fc.nat({ max: ORGS.length - 1 }), user: fc.nat({ max: USERS.length - 1 }), life: objectHistory(membershipVersion) }),
+    { maxLength: 3 },
+  ),
+  envelopeTimestamps: fc.boolean(),
+});
+
+// --- events ------------------------------------------------------------------------------------
+
+let svixCounter = 0;
+function event(type: string, data: Record<string, unknown>, effectiveAt: number, timestamp: number | undefined, deletes: string | null): HistoryEvent {
+  svixCounter += 1;
+  const payload: ClerkPayload = { type, object: 'event', data };
+  if (timestamp !== undefined) payload.timestamp = timestamp;
+  return { svixId: `msg_prop_${TAG}_${svixCounter}`, payload, effectiveAt, deletes };
+}
+
+function eventsOf(sample: fc.Arbitrary<any> extends fc.Arbitrary<infer T> ? T : never): HistoryEvent[];
+function eventsOf(sample: any): HistoryEvent[] {
+  const events: HistoryEvent[] = [];
+  const stamp = (at: number) => (sample.envelopeTimestamps ? at + 5 : undefined);
+  const lifecycle = (family: string, id: string, life: any, dataOf: (version: any, at: number) => Record<string, unknown>, tombstone: (last: Record<string, unknown>) => Record<string, unknown>) => {
+    let last: Record<string, unknown> = {};
+    life.times.forEach((at: number, index: number) => {
+      last = { id, ...dataOf(life.versions[index], at), created_at: life.times[0], updated_at: at };
+      events.push(event(`${family}.${index === 0 ? 'created' : 'updated'}`, last, at, stamp(at), null));
+    });
+    if (life.deletedAt !== null) events.push(event(`${family}.deleted`, tombstone(last), life.deletedAt, life.deletedAt, id));
+  };
+
+  sample.users.forEach((life: any, index: number) => {
+    if (!life) return;
+    lifecycle('user', USERS[index], life, (version, at) => ({
+      object: 'user',
+      first_name: version.first_name,
+      last_name: version.last_name,
+      username: version.username,
+      image_url: `https://img.example/${version.first_name}`,
+      email_addresses: [{ id: 'idn_a', email_address: `a${at}@example.com` }, { id: 'idn_b', email_address: `b${at}@example.com` }],
+      primary_email_address_id: version.primary,
+      public_metadata: version.public_metadata,
+      private_metadata: version.private_metadata,
+      banned: version.banned,
+      last_sign_in_at: at - 500,
+    }), () => ({ object: 'user', id: USERS[index], deleted: true }));
+  });
+  sample.orgs.forEach((life: any, index: number) => {
+    if (!life) return;
+    lifecycle('organization', ORGS[index], life, (version) => ({ object: 'organization', ...version, created_by: USERS[0] }), () => ({
+      object: 'organization', id: ORGS[index], deleted: true,
+    }));
+  });
+  sample.memberships.forEach((membership: any, index: number) => {
+    const id = `orgmem_prop${index}_${TAG}`;
+    lifecycle('organizationMembership', id, membership.life, (version) => ({
+      object: 'organization_membership',
+      ...version,
+      role_name: version.role.replace(/^org:/, ''),
+      organization: { id: ORGS[membership.org], name: 'embedded snapshot' },
+      public_user_data: { user_id: USERS[membership.user], identifier: 'someone@example.com' },
+    }), (last) => last);
+  });
+  return events;
+}
+
+/** Deliveries: every event at least once, some again with the same svix-id, some re-sent under a new one, shuffled; some replays. */
+type Delivery = { kind: 'deliver'; svixId: string; payload: ClerkPayload } | { kind: 'replay'; svixId: string };
+
+const scenario = history.chain((sample) => {
+  const events = eventsOf(sample);
+  return fc
+    .record({
+      duplicates: fc.subarray(events),
+      resent: fc.subarray(events, { maxLength: Math.min(3, events.length) }),
+      replays: fc.subarray(events, { maxLength: Math.min(3, events.length) }),
+    })
+    .chain(({ duplicates, resent, replays }) => {
+      const deliveries: Delivery[] = [
+        ...events.map((e) => ({ kind: 'deliver' as const, svixId: e.svixId, payload: e.payload })),
+        ...duplicates.map((e) => ({ kind: 'deliver' as const, svixId: e.svixId, payload: e.payload })),
+        ...resent.map((e) => ({ kind: 'deliver' as const, svixId: `${e.svixId}_resent`, payload: e.payload })),
+        ...replays.map((e) => ({ kind: 'replay' as const, svixId: e.svixId })),
+      ];
+      return fc.shuffledSubarray(deliveries, { minLength: deliveries.length, maxLength: deliveries.length }).map((order) => ({ events, order }));
+    });
+});
+
+// --- running -----------------------------------------------------------------------------------
+
+/** Delivers a batch in one round trip, in order, as clerk_webhook; each call is its own function invocation. */
+async function handleAll(client: pg.ClientBase, deliveries: Array<{ svixId: string; payload: ClerkPayload }>): Promise<string[]> {
+  if (!deliveries.length) return [];
+  await client.query('set local role clerk_webhook');
+  const { rows } = await client.query(
+    `select array_agg(app_private.handle_clerk_event(d.payload, d.svix_id) ->> 'status' order by d.n) as statuses
+       from unnest($1::jsonb[], $2::text[]) with ordinality as d(payload, svix_id, n)`,
+    [deliveries.map((delivery) => JSON.stringify(delivery.payload)), deliveries.map((delivery) => delivery.svixId)],
+  );
+  await client.query('reset role');
+  return rows[0].statuses;
+}
+
+async function inOrderState(client: pg.ClientBase, events: HistoryEvent[]) {
+  const ordered = events.map((e, index) => ({ e, index })).sort((a, b) => a.e.effectiveAt - b.e.effectiveAt || a.index - b.index);
+  const statuses = await handleAll(client, ordered.map(({ e }) => e));
+  expect(statuses).not.toContain('failed');
+  return syncedState(client);
+}
+
+async function shuffledState(client: pg.ClientBase, order: Delivery[]) {
+  const seen = new Set<string>();
+  let batch: Array<{ svixId: string; payload: ClerkPayload; expected: unknown }> = [];
+  const flush = async () => {
+    const statuses = await handleAll(client, batch);
+    expect(statuses).toEqual(batch.map((delivery) => delivery.expected));
+    batch = [];
+  };
+  for (const delivery of order) {
+    if (delivery.kind === 'replay') {
+      if (!seen.has(delivery.svixId)) continue;
+      await flush();
+      const { rows } = await client.query('select app_private.replay_webhook_event($1) ->> $2 as status', [delivery.svixId, 'status']);
+      expect(rows[0].status).toBe('duplicate');
+      continue;
+    }
+    batch.push({ ...delivery, expected: seen.has(delivery.svixId) ? 'duplicate' : expect.stringMatching(/^(processed|stale)$/) });
+    seen.add(delivery.svixId);
+  }
+  await flush();
+  return syncedState(client);
+}
+
+/** Nothing deleted comes back: every deleted object, and every membership of a deleted user or organization, is deleted. */
+function expectNoResurrection(state: Record<string, any[]>, events: HistoryEvent[]) {
+  const deleted = new Set(events.map((e) => e.deletes).filter(Boolean));
+  const byId = new Map([...state.users, ...state.organizations, ...state.organization_memberships].map((row) => [row.id, row]));
+  for (const id of deleted) expect(byId.get(id)?.deleted_at).toEqual(expect.any(String));
+  for (const membership of state.organization_memberships) {
+    if (deleted.has(membership.organization_id) || deleted.has(membership.user_id)) expect(membership.deleted_at).toEqual(expect.any(String));
+  }
+  for (const user of state.users.filter((row) => row.deleted_at)) {
+    expect([user.email, user.first_name, user.last_name, user.username, user.image_url, user.role]).toEqual([null, null, null, null, null, null]);
+    expect(state.private_metadata.filter((row) => row.entity_id === user.id)).toEqual([]);
+  }
+}
+
+describe('convergence', () => {
+  it(`reaches the in-order state from any delivery order, with duplicates, re-sends and replays (${RUNS} runs)`, async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, ({ events, order }) =>
+        withRootDb(async (client) => {
+          await client.query('savepoint in_order');
+          const expected = await inOrderState(client, events);
+          await client.query('rollback to savepoint in_order');
+          const actual = await shuffledState(client, order);
+          expect(actual).toEqual(expected);
+          expectNoResurrection(actual, events);
+        }),
+      ),
+      { numRuns: RUNS },
+    );
+  }, 15 * 60_000);
+});
