@@ -63,12 +63,17 @@ export async function deliverAsWebhook(client: pg.ClientBase, payload: unknown, 
   }
 }
 
-/** Everything the sync maintains, minus bookkeeping times (as JSON): what convergence compares. */
-export async function syncedState(client: pg.ClientBase): Promise<Record<string, Array<Record<string, any>>>> {
-  const { rows } = await client.query(`
-    select (select coalesce(jsonb_agg(to_jsonb(t) - 'synced_at' order by t.id), '[]') from app_public.organizations t) as organizations,
-           (select coalesce(jsonb_agg(to_jsonb(t) - 'synced_at' order by t.id), '[]') from app_public.users t) as users,
-           (select coalesce(jsonb_agg(to_jsonb(t) - 'synced_at' order by t.id), '[]') from app_public.organization_memberships t) as organization_memberships,
-           (select coalesce(jsonb_agg(to_jsonb(t) order by t.entity_kind, t.entity_id), '[]') from app_private.private_metadata t) as private_metadata`);
+/**
+ * Everything the sync maintains for the rows whose id ends in `_<tag>` (other tests commit rows
+ * meanwhile), minus bookkeeping times, as JSON: what convergence compares.
+ */
+export async function syncedState(client: pg.ClientBase, tag: string): Promise<Record<string, Array<Record<string, any>>>> {
+  const { rows } = await client.query(
+    `select (select coalesce(jsonb_agg(to_jsonb(t) - 'synced_at' order by t.id), '[]') from app_public.organizations t where t.id like $1) as organizations,
+            (select coalesce(jsonb_agg(to_jsonb(t) - 'synced_at' order by t.id), '[]') from app_public.users t where t.id like $1) as users,
+            (select coalesce(jsonb_agg(to_jsonb(t) - 'synced_at' order by t.id), '[]') from app_public.organization_memberships t where t.id like $1) as organization_memberships,
+            (select coalesce(jsonb_agg(to_jsonb(t) order by t.entity_kind, t.entity_id), '[]') from app_private.private_metadata t where t.entity_id like $1) as private_metadata`,
+    [`%\\_${tag}`],
+  );
   return rows[0];
 }

@@ -183,7 +183,7 @@ async function inOrderState(client: pg.ClientBase, events: HistoryEvent[]) {
   const ordered = events.map((e, index) => ({ e, index })).sort((a, b) => a.e.effectiveAt - b.e.effectiveAt || a.index - b.index);
   const statuses = await handleAll(client, ordered.map(({ e }) => e));
   expect(statuses).not.toContain('failed');
-  return syncedState(client);
+  return syncedState(client, TAG);
 }
 
 async function shuffledState(client: pg.ClientBase, order: Delivery[]) {
@@ -206,7 +206,7 @@ async function shuffledState(client: pg.ClientBase, order: Delivery[]) {
     seen.add(delivery.svixId);
   }
   await flush();
-  return syncedState(client);
+  return syncedState(client, TAG);
 }
 
 /** Nothing deleted comes back: every deleted object, and every membership of a deleted user or organization, is deleted. */

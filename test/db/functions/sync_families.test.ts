@@ -268,7 +268,7 @@ describe('arrival order', () => {
     const inOrder = async (tag: string) =>
       withRootDb(async (client) => {
         for (const name of names) await deliver(client, fixture(name, tag));
-        return syncedState(client);
+        return syncedState(client, tag);
       });
 
     it.each(permutations([0, 1, 2]).slice(1).map((order) => [order.map((index) => names[index].replace(/^.*\./, '')).join(' → '), order]))(
@@ -280,7 +280,7 @@ describe('arrival order', () => {
           const outcomes = [];
           for (const index of order as number[]) outcomes.push((await deliver(client, fixture(names[index], tag))).status);
           expect(outcomes).not.toContain('failed');
-          expect(await syncedState(client)).toEqual(expected);
+          expect(await syncedState(client, tag)).toEqual(expected);
           const { rows } = await client.query(`select deleted_at from app_public.${table} where id like '%' || $1`, [tag]);
           expect(rows.length).toBeGreaterThan(0);
           expect(rows.every((candidate) => candidate.deleted_at !== null)).toBe(true);
@@ -292,11 +292,12 @@ describe('arrival order', () => {
       const tag = uniqueTag();
       await withRootDb(async (client) => {
         for (const name of names) await deliver(client, fixture(name, tag));
-        const before = await syncedState(client);
-        const { rows: [{ count }] } = await client.query('select count(*)::int from app_public.audit_logs');
+        const before = await syncedState(client, tag);
+        const auditCount = `select count(*)::int from app_public.audit_logs where entity_id like '%' || $1`;
+        const { rows: [{ count }] } = await client.query(auditCount, [tag]);
         for (const name of names) expect((await deliver(client, fixture(name, tag))).status).toBe('stale');
-        expect(await syncedState(client)).toEqual(before);
-        expect((await client.query('select count(*)::int from app_public.audit_logs')).rows[0].count).toBe(count);
+        expect(await syncedState(client, tag)).toEqual(before);
+        expect((await client.query(auditCount, [tag])).rows[0].count).toBe(count);
       });
     });
   });
