@@ -128,6 +128,18 @@ describe('the GraphQL API', () => {
     expect(personal.data).toEqual({ organizations: { nodes: [] }, users: { nodes: [{ id: USER.frank }] }, organizationMemberships: { nodes: [] }, auditLogs: { nodes: [] } });
   });
 
+  it('answers "who am I" questions of anonymous visitors with null', async () => {
+    const { data, errors } = await graphql(`{ currentUserId currentOrgId currentOrgRole currentPermissions hasPermission(permission: "org:sys_memberships:read") currentUser { id } currentOrganization { id } }`);
+    expect(errors).toBeUndefined();
+    expect(data).toEqual({ currentUserId: null, currentOrgId: null, currentOrgRole: null, currentPermissions: [], hasPermission: false, currentUser: null, currentOrganization: null });
+  });
+
+  it('answers null for an organization that is deleted and a user not synced yet', async () => {
+    const { data, errors } = await graphql(`{ currentUser { id } currentOrganization { id } }`, tokenFor('user_2notsyncedyet', ORG.gone, 'org:admin'));
+    expect(errors).toBeUndefined();
+    expect(data).toEqual({ currentUser: null, currentOrganization: null });
+  });
+
   it('shows anonymous visitors nothing tenant-scoped, with a clear permission error', async () => {
     const { data, errors } = await graphql(`{ currentUserId organizations { nodes { id } } users { nodes { id } } }`);
     expect(data).toEqual({ currentUserId: null, organizations: null, users: null });
