@@ -1,3 +1,1 @@
--- Who-am-I functions answer null to anonymous visitors instead of a permission error (issue 6).
---!include functions/current_user.sql
---!include functions/current_organization.sql
+-- Enter migration here
