@@ -12,6 +12,7 @@ import { reconcile } from './reconcile.ts';
 import {
   applyMaybeDry,
   existingIds,
+  failureMessage,
   inTransaction,
   finishRun,
   findResumableRun,
@@ -171,12 +172,12 @@ export async function runBackfill(request: BackfillRequest, deps: BackfillDeps):
           const nextCursor = page.cursorAfter(first + batch.length);
           const batchFailures = await inTransaction(deps.db, async (client) => {
             const existed = await existingIds(client, family, batch.map((object) => object.id));
-            const results = await applyMaybeDry(client, batch.map((object) => synthesizeEvent(family, object)), options.dryRun);
+            const results = await applyMaybeDry(client, batch.map((object) => synthesizeEvent(family, object)), options.dryRun, 'backfill');
             const failed: BackfillSummary['failures'] = [];
             results.forEach((result, i) => {
               const outcome = outcomeOf(result, existed.has(batch[i].id));
               addCount(batchCounts, family, outcome);
-              if (outcome === 'failed') failed.push({ id: batch[i].id, family, error: String(result.error ?? result.message ?? 'failed') });
+              if (outcome === 'failed') failed.push({ id: batch[i].id, family, error: failureMessage(result) });
             });
             if (options.reconcile) await markSeen(client, run!.id, OBJECT_KIND[family], batch.map((object) => object.id));
             await saveCheckpoint(client, run!.id, { family, cursor: nextCursor, counts: batchCounts });

@@ -4,7 +4,7 @@
 // Clerk, asked by id, confirms it is gone.
 import type pg from 'pg';
 import { OBJECT_KIND, stillInClerk, type ClerkJson, type ListContext, type ReconciledFamily } from './families.ts';
-import { SYNCED_TABLE, applyMaybeDry, inTransaction, type SynthesizedEvent } from './store.ts';
+import { SYNCED_TABLE, applyMaybeDry, failureMessage, inTransaction, type SynthesizedEvent } from './store.ts';
 
 export interface ReconcileDeps {
   db: pg.Pool;
@@ -100,10 +100,10 @@ export async function reconcile(families: ReconciledFamily[], deps: ReconcileDep
     for (let first = 0; first < candidates.length; first += batchSize) {
       const batch = candidates.slice(first, first + batchSize);
       const results = await inTransaction(deps.db, (client) =>
-        applyMaybeDry(client, batch.map((candidate) => deletionEvent(family, candidate, now)), deps.dryRun),
+        applyMaybeDry(client, batch.map((candidate) => deletionEvent(family, candidate, now)), deps.dryRun, 'reconcile'),
       );
       results.forEach((answer, i) => {
-        if (answer.status === 'failed') result.failures.push({ id: batch[i].id, family, error: String(answer.error ?? 'failed') });
+        if (answer.status === 'failed') result.failures.push({ id: batch[i].id, family, error: failureMessage(answer) });
         else result.deleted[family] = (result.deleted[family] ?? 0) + 1;
       });
     }

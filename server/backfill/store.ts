@@ -32,6 +32,8 @@ export interface SynthesizedEvent {
 /** What handle_clerk_event answered for one event. */
 export interface EventResult {
   status: 'processed' | 'duplicate' | 'stale' | 'ignored' | 'failed';
+  /** Failed only: the SQLSTATE and message the sync raised. */
+  error?: { code?: string; message?: string };
   [key: string]: unknown;
 }
 
@@ -129,16 +131,25 @@ export async function markSeen(client: pg.PoolClient, runId: number, kind: strin
   );
 }
 
-/** Feeds events through handle_clerk_event in order, one statement; returns its answers in the same order. */
-export async function applyEvents(client: pg.PoolClient, events: SynthesizedEvent[]): Promise<EventResult[]> {
+/**
+ * Feeds events through handle_clerk_event in order, in one statement; returns its answers in the
+ * same order. `source` names the caller in the ledger (backfill, reconcile, admin).
+ */
+export async function applyEvents(client: pg.PoolClient, events: SynthesizedEvent[], source: string): Promise<EventResult[]> {
   if (!events.length) return [];
   const { rows } = await client.query<{ result: EventResult }>(
-    `select app_private.handle_clerk_event(e.payload, e.svix_id) as result
+    `select app_private.handle_clerk_event(e.payload, e.svix_id, $3) as result
        from unnest($1::jsonb[], $2::text[]) with ordinality as e(payload, svix_id, position)
       order by e.position`,
-    [events.map((event) => JSON.stringify(event.payload)), events.map((event) => event.svixId)],
+    [events.map((event) => JSON.stringify(event.payload)), events.map((event) => event.svixId), source],
   );
   return rows.map((row) => row.result);
+}
+
+/** The error handle_clerk_event reported for a failed event, as one line. */
+export function failureMessage(result: EventResult): string {
+  const error = result.error as { code?: string; message?: string } | undefined;
+  return error ? `${error.message ?? 'failed'}${error.code ? ` (SQLSTATE ${error.code})` : ''}` : 'failed';
 }
 
 export async function inTransaction<T>(db: pg.Pool, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -160,11 +171,11 @@ export async function inTransaction<T>(db: pg.Pool, body: (client: pg.PoolClient
  * Applies events inside the caller's transaction. A dry run applies them under a savepoint it
  * then rolls back: the outcomes are exactly what a real run would report, and nothing stays.
  */
-export async function applyMaybeDry(client: pg.PoolClient, events: SynthesizedEvent[], dryRun: boolean): Promise<EventResult[]> {
-  if (!dryRun) return applyEvents(client, events);
+export async function applyMaybeDry(client: pg.PoolClient, events: SynthesizedEvent[], dryRun: boolean, source: string): Promise<EventResult[]> {
+  if (!dryRun) return applyEvents(client, events, source);
   await client.query('savepoint dry_run');
   try {
-    return await applyEvents(client, events);
+    return await applyEvents(client, events, source);
   } finally {
     await client.query('rollback to savepoint dry_run');
   }

@@ -1,0 +1,178 @@
+// The backfill engine against the fake Backend API over real HTTP and a database of its own.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { createBackendApi, type RetryPolicy } from '../../../server/clerk/backendApi.ts';
+import { runBackfill, type BackfillDeps, type BackfillRequest } from '../../../server/backfill/backfill.ts';
+import { FakeClerkBackendApi } from '../../fakes/clerkBackendApi.ts';
+import { createScratchDatabase, type ScratchDatabase } from '../../helpers/scratchDatabase.ts';
+import { clerkState, countRows, deliverWebhook, syncedState } from '../../helpers/syncedState.ts';
+
+let database: ScratchDatabase;
+let fake: FakeClerkBackendApi;
+
+const SYNCED = ['users', 'organizations', 'memberships'] as const;
+const waits: number[] = [];
+const fastRetry: RetryPolicy = { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 60_000, sleep: async (ms) => void waits.push(ms) };
+
+function backfill(request: Partial<BackfillRequest> = {}, deps: Partial<BackfillDeps> = {}) {
+  return runBackfill(
+    { families: [...SYNCED], resume: false, reconcile: false, dryRun: false, ...request },
+    { api: createBackendApi({ secretKey: fake.secretKey, apiUrl: fake.url }), db: database.owner, retry: fastRetry, pageSize: 7, batchSize: 4, ...deps },
+  );
+}
+
+async function resetDatabase() {
+  await database.owner.query(
+    `truncate app_public.users, app_public.organizations, app_public.organization_memberships, app_public.audit_logs,
+              app_private.webhook_events, app_private.backfill_runs cascade`,
+  );
+}
+
+beforeAll(async () => {
+  database = await createScratchDatabase('backfill');
+});
+afterAll(async () => {
+  await fake?.stop();
+  await database.drop();
+});
+beforeEach(async () => {
+  await fake?.stop();
+  fake = new FakeClerkBackendApi();
+  fake.seed({ users: 30, organizations: 5, memberships: 40 });
+  await fake.start();
+  await resetDatabase();
+  waits.length = 0;
+});
+
+describe('runBackfill', () => {
+  it('copies every user, organization and membership, and a second run changes nothing', async () => {
+    const first = await backfill();
+    expect(first.counts).toEqual({ users: { created: 30 }, organizations: { created: 5 }, memberships: { created: 40 } });
+    expect(await syncedState(database.owner)).toEqual(clerkState(fake));
+
+    const audits = await countRows(database.owner, 'app_public.audit_logs');
+    const ledger = await countRows(database.owner, 'app_private.webhook_events');
+    const second = await backfill();
+    expect(second.counts).toEqual({ users: { unchanged: 30 }, organizations: { unchanged: 5 }, memberships: { unchanged: 40 } });
+    expect(await countRows(database.owner, 'app_public.audit_logs')).toBe(audits);
+    expect(await countRows(database.owner, 'app_private.webhook_events')).toBe(ledger);
+    expect(await syncedState(database.owner)).toEqual(clerkState(fake));
+  });
+
+  it('reports a later change in Clerk as an update', async () => {
+    await backfill();
+    const user = fake.snapshot().users[3];
+    fake.updateUser(user.id as string, { first_name: 'Renamed' });
+    const second = await backfill({ families: ['users'] });
+    expect(second.counts.users).toEqual({ updated: 1, unchanged: 29 });
+    expect(await syncedState(database.owner)).toEqual(clerkState(fake));
+  });
+
+  it('never overwrites a webhook newer than what Clerk listed', async () => {
+    const user = fake.snapshot().users[5] as Record<string, any>;
+    const newer = { ...user, first_name: 'FromWebhook', updated_at: user.updated_at + 60_000 };
+    expect(await deliverWebhook(database.owner, 'msg_newer_than_backfill', 'user.updated', newer)).toMatchObject({ status: 'processed' });
+
+    const summary = await backfill({ families: ['users'] });
+    expect(summary.counts.users).toEqual({ created: 29, stale: 1 });
+    const { rows } = await database.owner.query(`select first_name, (extract(epoch from clerk_updated_at) * 1000)::bigint as v from app_public.users where id = $1`, [user.id]);
+    expect(rows[0]).toEqual({ first_name: 'FromWebhook', v: String(newer.updated_at) });
+  });
+
+  it("waits out 429s with Clerk's Retry-After and retries 5xx while paging", async () => {
+    fake.injectFault({ status: 429, retryAfter: 3, count: 2, match: (request) => request.path === '/v1/users' && request.query.get('offset') === '14' });
+    fake.injectFault({ status: 502, count: 1, match: (request) => request.path.endsWith('/memberships') });
+    const summary = await backfill();
+    expect(summary.totals.created).toBe(75);
+    expect(waits.filter((ms) => ms === 3000)).toHaveLength(2);
+    expect(waits.filter((ms) => ms < 3000)).toHaveLength(1);
+    expect(await syncedState(database.owner)).toEqual(clerkState(fake));
+  });
+
+  it('resumes from its checkpoint after stopping on an error, without paging again what it stored', async () => {
+    const organizations = fake.snapshot().organizations;
+    fake.injectFault({ status: 400, count: 1, match: (request) => request.path === `/v1/organizations/${organizations[3].id}/memberships` });
+    await expect(backfill()).rejects.toMatchObject({ status: 400 });
+    const { rows: runs } = await database.owner.query(`select status, family, cursor, completed_families from app_private.backfill_runs`);
+    expect(runs).toEqual([{ status: 'failed', family: 'memberships', cursor: { organizationOffset: 3, offset: 0 }, completed_families: ['users', 'organizations'] }]);
+    const storedBefore = await countRows(database.owner, 'app_public.organization_memberships');
+    expect(storedBefore).toBe(24);
+
+    const requestsBefore = fake.requests.length;
+    const resumed = await backfill({ resume: true });
+    const resumedRequests = fake.requests.slice(requestsBefore);
+    expect(resumed.resumed).toBe(true);
+    expect(resumedRequests.some((request) => request.path === '/v1/users')).toBe(false);
+    expect(resumedRequests.some((request) => request.path === `/v1/organizations/${organizations[0].id}/memberships`)).toBe(false);
+    expect(resumed.counts).toEqual({ users: { created: 30 }, organizations: { created: 5 }, memberships: { created: 40 } });
+    expect(await syncedState(database.owner)).toEqual(clerkState(fake));
+    expect((await database.owner.query(`select status from app_private.backfill_runs`)).rows).toEqual([{ status: 'completed' }]);
+  });
+
+  it('starts afresh when asked to resume with nothing to resume', async () => {
+    const notices: string[] = [];
+    const summary = await backfill({ resume: true, families: ['organizations'] }, { onNotice: (line) => notices.push(line) });
+    expect(summary.resumed).toBe(false);
+    expect(notices).toEqual(['no interrupted run to resume: starting a new one']);
+  });
+});
+
+describe('reconciliation', () => {
+  async function deleteSomeInClerk() {
+    const lonelyUser = fake.createUser();
+    await backfill();
+    const { organizations, memberships } = fake.snapshot() as Record<string, Record<string, any>[]>;
+    fake.deleteUser(lonelyUser.id as string);
+    fake.deleteOrganization(organizations[1].id);
+    const removed = memberships.find((membership) => membership.organization.id === organizations[2].id)!;
+    fake.removeMembership(removed.organization.id, removed.public_user_data.user_id);
+    return { lonelyUser, organization: organizations[1], removed };
+  }
+
+  it('reports in a dry run what it would delete, and writes nothing', async () => {
+    await deleteSomeInClerk();
+    const before = await syncedState(database.owner);
+    const audits = await countRows(database.owner, 'app_public.audit_logs');
+    const summary = await backfill({ reconcile: true, dryRun: true });
+    expect(summary.counts.users).toEqual({ unchanged: 30, deleted: 1 });
+    expect(summary.counts.organizations).toEqual({ unchanged: 4, deleted: 1 });
+    // The deleted organization's 8 memberships go with it; the one removed by hand is the only other.
+    expect(summary.counts.memberships).toEqual({ unchanged: 31, deleted: 9 });
+    expect(await syncedState(database.owner)).toEqual(before);
+    expect(await countRows(database.owner, 'app_public.audit_logs')).toBe(audits);
+  });
+
+  it('marks deleted what Clerk no longer has, through handle_clerk_event with an audit row', async () => {
+    const { lonelyUser, organization, removed } = await deleteSomeInClerk();
+    const summary = await backfill({ reconcile: true });
+    expect([summary.counts.users?.deleted, summary.counts.organizations?.deleted, summary.counts.memberships?.deleted]).toEqual([1, 1, 9]);
+    expect(await syncedState(database.owner)).toEqual(clerkState(fake));
+    const { rows } = await database.owner.query(
+      `select entity_id, action, svix_id from app_public.audit_logs where svix_id like 'reconcile:%' and entity_id = any($1) order by entity_id`,
+      [[lonelyUser.id, organization.id, removed.id]],
+    );
+    expect(rows.map((row) => [row.entity_id, row.action])).toEqual(
+      [lonelyUser.id as string, organization.id, removed.id].sort().map((id) => [id, 'deleted']),
+    );
+    const again = await backfill({ reconcile: true });
+    expect(again.totals.deleted).toBe(0);
+  });
+
+  it('does not delete what appeared in Clerk after the listing (asks Clerk by id first)', async () => {
+    await backfill();
+    let lateUserId = '';
+    const summary = await backfill(
+      { reconcile: true, families: ['users'] },
+      {
+        onProgress: async (progress) => {
+          if (progress.family !== 'users' || progress.done !== 30 || lateUserId) return;
+          const late = fake.createUser();
+          lateUserId = late.id as string;
+          await deliverWebhook(database.owner, 'msg_late_user', 'user.created', late);
+        },
+      },
+    );
+    expect(lateUserId).not.toBe('');
+    expect(summary.counts.users?.deleted).toBeUndefined();
+    expect(await countRows(database.owner, 'app_public.users', `id = '${lateUserId}' and deleted_at is null`)).toBe(1);
+  });
+});
