@@ -17,6 +17,7 @@ import {
   finishRun,
   findResumableRun,
   markSeen,
+  recordedOutcomes,
   reopenRun,
   saveCheckpoint,
   startRun,
@@ -171,13 +172,25 @@ export async function runBackfill(request: BackfillRequest, deps: BackfillDeps):
           const batchCounts: RunCounts = structuredClone(counts);
           const nextCursor = page.cursorAfter(first + batch.length);
           const batchFailures = await inTransaction(deps.db, async (client) => {
-            const existed = await existingIds(client, family, batch.map((object) => object.id));
-            const results = await applyMaybeDry(client, batch.map((object) => synthesizeEvent(family, object)), options.dryRun, 'backfill');
+            const events = batch.map((object) => synthesizeEvent(family, object));
+            const recorded = await recordedOutcomes(client, events.map((event) => event.svixId));
+            const fresh = batch.filter((_, i) => !recorded.has(events[i].svixId));
+            const existed = await existingIds(client, family, fresh.map((object) => object.id));
+            const results = await applyMaybeDry(client, events.filter((event) => !recorded.has(event.svixId)), options.dryRun, 'backfill');
             const failed: BackfillSummary['failures'] = [];
+            for (const [i, event] of events.entries()) {
+              const earlier = recorded.get(event.svixId);
+              if (earlier === 'failed') {
+                addCount(batchCounts, family, 'failed');
+                failed.push({ id: batch[i].id, family, error: `failed when first replayed (ledger ${event.svixId}); replay it from the ledger after a fix` });
+              } else if (earlier) {
+                addCount(batchCounts, family, 'unchanged');
+              }
+            }
             results.forEach((result, i) => {
-              const outcome = outcomeOf(result, existed.has(batch[i].id));
+              const outcome = outcomeOf(result, existed.has(fresh[i].id));
               addCount(batchCounts, family, outcome);
-              if (outcome === 'failed') failed.push({ id: batch[i].id, family, error: failureMessage(result) });
+              if (outcome === 'failed') failed.push({ id: fresh[i].id, family, error: failureMessage(result) });
             });
             if (options.reconcile) await markSeen(client, run!.id, OBJECT_KIND[family], batch.map((object) => object.id));
             await saveCheckpoint(client, run!.id, { family, cursor: nextCursor, counts: batchCounts });

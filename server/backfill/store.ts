@@ -146,6 +146,19 @@ export async function applyEvents(client: pg.PoolClient, events: SynthesizedEven
   return rows.map((row) => row.result);
 }
 
+/**
+ * The ledger outcome of the keys already recorded. A replayed object whose key is there is the
+ * same event again: handle_clerk_event would answer duplicate, so it is not sent at all (a nightly
+ * rerun then costs one index lookup per object instead of a ledger write).
+ */
+export async function recordedOutcomes(client: pg.PoolClient, svixIds: string[]): Promise<Map<string, string>> {
+  const { rows } = await client.query<{ svix_id: string; outcome: string }>(
+    'select svix_id, outcome from app_private.webhook_events where svix_id = any($1::text[])',
+    [svixIds],
+  );
+  return new Map(rows.map((row) => [row.svix_id, row.outcome]));
+}
+
 /** The error handle_clerk_event reported for a failed event, as one line. */
 export function failureMessage(result: EventResult): string {
   const error = result.error as { code?: string; message?: string } | undefined;

@@ -343,13 +343,17 @@ export class FakeClerkBackendApi {
     return [...(this.membershipsByOrganization.get(organizationId) ?? [])].map((id) => this.memberships.get(id)!);
   }
 
-  private membershipJson(record: MembershipRecord): Json {
+  /** The organization as embedded in its memberships: with its member count, without private metadata. */
+  private embeddedOrganization(organizationId: string): Json {
+    const organization = this.organizationJson(organizationId, true)!;
+    delete organization.private_metadata;
+    return organization;
+  }
+
+  private membershipJson(record: MembershipRecord, organization = this.embeddedOrganization(record.organizationId)): Json {
     const user = this.users.get(record.userId)!;
     const role = this.roles.find((candidate) => candidate.key === record.role);
     const primaryEmail = (user.email_addresses as Json[]).find((email) => email.id === user.primary_email_address_id);
-    // The organization embedded in a membership carries its member count but not its private metadata.
-    const organization = this.organizationJson(record.organizationId, true)!;
-    delete organization.private_metadata;
     return {
       object: 'organization_membership',
       id: record.id,
@@ -493,7 +497,8 @@ export class FakeClerkBackendApi {
       const wanted = request.query.getAll('user_id');
       const records = this.membersOf(id).filter((record) => !wanted.length || wanted.includes(record.userId));
       const rows = records.map((record) => ({ created_at: record.createdAt, updated_at: record.updatedAt, record }));
-      return this.page(request.query, rows, (row) => this.membershipJson(row.record as MembershipRecord), 'wrapped');
+      const organization = this.embeddedOrganization(id);
+      return this.page(request.query, rows, (row) => this.membershipJson(row.record as MembershipRecord, structuredClone(organization)), 'wrapped');
     }
     if (resource === 'organizations' && request.method === 'PATCH' && sub === 'memberships' && subId) {
       return this.updateMembershipRole(id, subId, body);
