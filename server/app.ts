@@ -1,6 +1,7 @@
 // The Express application: routes only. Building it needs no network, so tests and the
 // entry point construct it the same way.
 import express from 'express';
+import { adminRouter } from './admin/routes.ts';
 import type { Config } from './config.ts';
 import type { DatabasePools } from './database/pools.ts';
 import { mountGraphql } from './graphql/index.ts';
@@ -34,5 +35,6 @@ export function createApp(services: AppServices): express.Express {
   app.use(healthRouter(services.pools, services.expectedMigrations));
   app.use(metrics.router());
   mountGraphql(app, services);
+  app.use(adminRouter(services));
   return app;
 }

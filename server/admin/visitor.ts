@@ -1,0 +1,72 @@
+// What the admin routes ask the database about the caller, answered as the caller: a transaction
+// as `authenticated` with the verified claims (the same settings PostGraphile uses), so the claim
+// helpers decide who and where the caller is, and row-level security decides whom they can see.
+import type pg from 'pg';
+import type { SessionClaims } from '../auth/verifySessionToken.ts';
+import { MANAGE_MEMBERS_PERMISSION, REFERENCE_ROLES } from '../clerk/referenceRoles.ts';
+import { pgSettingsFor } from '../graphql/preset.ts';
+
+export interface Caller {
+  userId: string | null;
+  organizationId: string | null;
+  /** An admin of the active organization: role org:admin, or the permission to manage members. */
+  isAdmin: boolean;
+}
+
+export interface Member {
+  membershipId: string;
+  role: string | null;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+}
+
+export async function asVisitor<T>(pool: pg.Pool, claims: SessionClaims, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin read only');
+    for (const [name, value] of Object.entries(pgSettingsFor(claims))) {
+      await client.query('select set_config($1, $2, true)', [name, value]);
+    }
+    return await body(client);
+  } finally {
+    await client.query('rollback').catch(() => undefined);
+    client.release();
+  }
+}
+
+export async function describeCaller(client: pg.PoolClient): Promise<Caller> {
+  const { rows } = await client.query(
+    `select app_public.current_user_id() as user_id,
+            app_public.current_org_id() as organization_id,
+            app_public.current_org_role() = 'org:admin' or app_public.has_permission($1) as is_admin`,
+    [MANAGE_MEMBERS_PERMISSION],
+  );
+  return { userId: rows[0].user_id, organizationId: rows[0].organization_id, isAdmin: Boolean(rows[0].is_admin) };
+}
+
+/** The user's live membership in the caller's active organization, as row-level security lets the caller see it. */
+export async function memberOfActiveOrganization(client: pg.PoolClient, userId: string): Promise<Member | null> {
+  const { rows } = await client.query(
+    `select m.id, m.role, u.email, u.first_name, u.last_name
+       from app_public.organization_memberships m
+       left join app_public.users u on u.id = m.user_id
+      where m.user_id = $1 and m.organization_id = app_public.current_org_id()
+      limit 1`,
+    [userId],
+  );
+  const row = rows[0];
+  return row ? { membershipId: row.id, role: row.role, email: row.email, firstName: row.first_name, lastName: row.last_name } : null;
+}
+
+/**
+ * Role keys a member may be given. Until organization roles are synced (issue 5), these are the
+ * reference tenant's roles (SPEC section 4) plus every role a synced membership of the
+ * organization already holds (custom roles created in the Clerk dashboard).
+ */
+export async function assignableRoles(client: pg.PoolClient): Promise<string[]> {
+  const { rows } = await client.query<{ role: string }>(
+    `select distinct role from app_public.organization_memberships where role is not null and organization_id = app_public.current_org_id()`,
+  );
+  return [...new Set([...REFERENCE_ROLES.map((role) => role.key), ...rows.map((row) => row.role)])].sort();
+}
