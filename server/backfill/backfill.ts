@@ -209,14 +209,22 @@ export async function runBackfill(request: BackfillRequest, deps: BackfillDeps):
 
     if (options.reconcile) {
       const families = RECONCILED_FAMILIES.filter((family) => options.families.includes(family) && !skipped.includes(family));
-      const reconciled = await reconcile(families, { db: deps.db, context, runId: run.id, dryRun: options.dryRun, batchSize });
+      const reconciled = await reconcile(families, {
+        db: deps.db,
+        context,
+        runId: run.id,
+        dryRun: options.dryRun,
+        batchSize,
+        // Deletions are counted with the checkpoint: a run resumed during reconciliation keeps them.
+        onBatch: async (client, family, deleted) => {
+          if (deleted) addCount(counts, family, 'deleted', deleted);
+          await saveCheckpoint(client, run!.id, { family: null, cursor: null, counts });
+        },
+      });
       for (const family of families) {
-        const deleted = reconciled.deleted[family] ?? 0;
-        if (deleted) addCount(counts, family, 'deleted', deleted);
-        await deps.onProgress?.({ phase: 'reconcile', family, done: deleted, total: deleted, counts: counts[family] ?? {} });
+        await deps.onProgress?.({ phase: 'reconcile', family, done: reconciled.deleted[family] ?? 0, total: reconciled.deleted[family] ?? 0, counts: counts[family] ?? {} });
       }
       failures.push(...reconciled.failures);
-      await inTransaction(deps.db, (client) => saveCheckpoint(client, run!.id, { family: null, cursor: null, counts }));
     }
     await finishRun(deps.db, run.id, 'completed');
   } catch (error) {

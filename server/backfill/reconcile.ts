@@ -12,6 +12,8 @@ export interface ReconcileDeps {
   runId: number;
   dryRun: boolean;
   batchSize?: number;
+  /** Runs inside each batch's transaction, after its deletions: where the caller keeps its checkpoint. */
+  onBatch?: (client: pg.PoolClient, family: ReconciledFamily, deleted: number) => Promise<void>;
 }
 
 interface Candidate {
@@ -99,12 +101,15 @@ export async function reconcile(families: ReconciledFamily[], deps: ReconcileDep
     const candidates = gone.get(family) ?? [];
     for (let first = 0; first < candidates.length; first += batchSize) {
       const batch = candidates.slice(first, first + batchSize);
-      const results = await inTransaction(deps.db, (client) =>
-        applyMaybeDry(client, batch.map((candidate) => deletionEvent(family, candidate, now)), deps.dryRun, 'reconcile'),
-      );
-      results.forEach((answer, i) => {
-        if (answer.status === 'failed') result.failures.push({ id: batch[i].id, family, error: failureMessage(answer) });
-        else result.deleted[family] = (result.deleted[family] ?? 0) + 1;
+      await inTransaction(deps.db, async (client) => {
+        const results = await applyMaybeDry(client, batch.map((candidate) => deletionEvent(family, candidate, now)), deps.dryRun, 'reconcile');
+        let deleted = 0;
+        results.forEach((answer, i) => {
+          if (answer.status === 'failed') result.failures.push({ id: batch[i].id, family, error: failureMessage(answer) });
+          else deleted += 1;
+        });
+        result.deleted[family] = (result.deleted[family] ?? 0) + deleted;
+        await deps.onBatch?.(client, family, deleted);
       });
     }
   }

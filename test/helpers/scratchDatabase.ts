@@ -25,13 +25,22 @@ export async function createScratchDatabase(label: string): Promise<ScratchDatab
   const database = `${testDatabase.name()}_${label}`.slice(0, 63);
   const rootUrl = testDatabase.rootUrl();
   const urls = { rootUrl, ownerUrl: onDatabase(testDatabase.ownerUrl(), database), authUrl: onDatabase(testDatabase.authUrl(), database) };
-  await setupDatabase(urls);
-  const quiet = () => undefined;
+  // Role grants and database creation are not safe to run concurrently (test files run in
+  // parallel), so scratch databases are created one at a time.
+  const lock = new pg.Client({ connectionString: rootUrl });
+  await lock.connect();
   try {
-    await applyMigrations(urls, quiet);
-    await graphileMigrate.watch(migrationSettings(urls, quiet), true);
+    await lock.query(`select pg_advisory_lock(hashtext('clerk-pg-sync scratch database'))`);
+    await setupDatabase(urls);
+    const quiet = () => undefined;
+    try {
+      await applyMigrations(urls, quiet);
+      await graphileMigrate.watch(migrationSettings(urls, quiet), true);
+    } finally {
+      clearAllPools();
+    }
   } finally {
-    clearAllPools();
+    await lock.end();
   }
   const owner = new pg.Pool({ connectionString: urls.ownerUrl, max: 4 });
   return {
