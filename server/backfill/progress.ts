@@ -51,6 +51,7 @@ export function createProgressView(stream: NodeJS.WriteStream = process.stderr):
       stream,
       format: '{family} |{bar}| {value}/{total} | {rate}/s | {outcomes}',
       hideCursor: true,
+      barsize: 20,
       clearOnComplete: false,
       autopadding: true,
     },
@@ -60,8 +61,8 @@ export function createProgressView(stream: NodeJS.WriteStream = process.stderr):
   return {
     update(progress) {
       const key = `${progress.phase}:${progress.family}`;
-      const label = progress.phase === 'reconcile' ? `${progress.family} (deleted)` : progress.family;
-      const payload = { family: label.padEnd(22), rate: rate(progress), outcomes: outcomeText(progress.counts) };
+      const label = progress.phase === 'reconcile' ? `deleted ${progress.family}` : progress.family;
+      const payload = { family: label.padEnd(19), rate: rate(progress), outcomes: outcomeText(progress.counts) };
       const total = Math.max(progress.total ?? progress.done, progress.done, 1);
       let bar = byFamily.get(key);
       if (!bar) {
