@@ -67,7 +67,7 @@ export async function deliverAsWebhook(client: pg.ClientBase, payload: unknown, 
  * Everything the sync maintains for the rows whose id ends in `_<tag>` (other tests commit rows
  * meanwhile), minus bookkeeping times, as JSON: what convergence compares.
  */
-export async function syncedState(client: pg.ClientBase, tag: string): Promise<Record<string, Array<Record<string, any>>>> {
+export async function syncedState(client: pg.ClientBase | pg.Pool, tag: string): Promise<Record<string, Array<Record<string, any>>>> {
   const { rows } = await client.query(
     `select (select coalesce(jsonb_agg(to_jsonb(t) - 'synced_at' order by t.id), '[]') from app_public.organizations t where t.id like $1) as organizations,
             (select coalesce(jsonb_agg(to_jsonb(t) - 'synced_at' order by t.id), '[]') from app_public.users t where t.id like $1) as users,

@@ -1,0 +1,291 @@
+// POST /api/webhooks/clerk over real HTTP with real svix signatures, one test per row of the
+// response policy (SPEC 2), plus the shared fixtures end to end.
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startTestApp, TEST_WEBHOOK_SECRET, type RunningApp } from '../../helpers/app.ts';
+import { fixture, fixtureText, syncedState, taggedId, uniqueTag } from '../../helpers/clerkEvents.ts';
+import { endTestPools, getRootPool, testDatabase } from '../../helpers/db.ts';
+import { startTcpProxy } from '../../helpers/tcpProxy.ts';
+import { deliverOverHttp, newSvixId, postWebhook, signDelivery } from '../../helpers/webhooks.ts';
+
+const ALICIA = 'user_2xtKOmOKFZcYQ8kBGzxhPlrgBJv';
+const OTHER_SECRET = 'whsec_b3RoZXItc2VjcmV0LW9mLWEtc3RyYW5nZXI=';
+
+let app: RunningApp;
+const logLines: string[] = [];
+const logRecords = () => logLines.map((line) => JSON.parse(line) as Record<string, any>);
+
+beforeAll(async () => {
+  // Verification failures are rate limited per address; these tests make many on purpose.
+  app = await startTestApp({ LOG_LEVEL: 'info', WEBHOOK_FAILURE_LIMIT: '1000' }, undefined, { write: (line) => logLines.push(line) });
+});
+afterAll(async () => {
+  await app.close();
+  await endTestPools();
+});
+
+async function ledger(svixId: string) {
+  const { rows } = await getRootPool().query('select outcome, error_code, error_message, payload, duplicates from app_private.webhook_events where svix_id = $1', [svixId]);
+  return rows[0];
+}
+
+async function userRow(id: string) {
+  return (await getRootPool().query('select * from app_public.users where id = $1', [id])).rows[0];
+}
+
+describe('verified deliveries (200)', () => {
+  it('processed: applies the event, with rows, audit row and ledger row committed before the answer', async () => {
+    const tag = uniqueTag();
+    const delivery = signDelivery(fixtureText('user.created', tag));
+    const response = await postWebhook(app.url, delivery);
+    expect(response).toEqual({
+      status: 200,
+      body: { status: 'processed', svix_id: delivery.svixId, event_type: 'user.created', object_id: taggedId(ALICIA, tag) },
+    });
+    expect(await userRow(taggedId(ALICIA, tag))).toMatchObject({ email: 'digitalherencia@outlook.com', first_name: 'Admin' });
+    expect((await getRootPool().query('select action, svix_id from app_public.audit_logs where entity_id = $1', [taggedId(ALICIA, tag)])).rows)
+      .toEqual([{ action: 'created', svix_id: delivery.svixId }]);
+    expect(await ledger(delivery.svixId)).toMatchObject({ outcome: 'processed', payload: fixture('user.created', tag) });
+  });
+
+  it('duplicate: the same svix-id again (a Svix retry, signed afresh) changes nothing', async () => {
+    const tag = uniqueTag();
+    const svixId = newSvixId();
+    await deliverOverHttp(app.url, fixtureText('user.created', tag), { svixId });
+    const again = await deliverOverHttp(app.url, fixtureText('user.created', tag), { svixId });
+    expect(again).toEqual({ status: 200, body: expect.objectContaining({ status: 'duplicate', svix_id: svixId, original_status: 'processed' }) });
+    expect(await ledger(svixId)).toMatchObject({ duplicates: 1 });
+  });
+
+  it('stale: an event older than the stored row is recorded and changes nothing', async () => {
+    const tag = uniqueTag();
+    await deliverOverHttp(app.url, fixtureText('user.updated', tag));
+    const stale = await deliverOverHttp(app.url, fixtureText('user.created', tag));
+    expect(stale).toEqual({ status: 200, body: expect.objectContaining({ status: 'stale', event_type: 'user.created' }) });
+    expect((await userRow(taggedId(ALICIA, tag))).first_name).toBe('Alicia');
+    expect(await ledger(stale.body.svix_id)).toMatchObject({ outcome: 'stale' });
+  });
+
+  it('ignored: a type no family models is recorded and answered 2xx', async () => {
+    const response = await deliverOverHttp(app.url, fixtureText('variants/unknown.type'));
+    expect(response).toEqual({ status: 200, body: expect.objectContaining({ status: 'ignored', event_type: 'something.new' }) });
+    expect(await ledger(response.body.svix_id)).toMatchObject({ outcome: 'ignored' });
+  });
+
+  it('failed: a permanent processing error is answered 200 with the error, kept in the ledger and logged at error level', async () => {
+    const tag = uniqueTag();
+    const broken = fixture('organizationMembership.created', tag);
+    delete broken.data.organization;
+    const response = await deliverOverHttp(app.url, broken);
+    expect(response).toEqual({
+      status: 200,
+      body: expect.objectContaining({ status: 'failed', error: { code: '22023', message: 'missing organizations id' } }),
+    });
+    expect(await ledger(response.body.svix_id)).toMatchObject({ outcome: 'failed', error_code: '22023' });
+    const line = logRecords().find((record) => record.svixId === response.body.svix_id);
+    expect(line).toMatchObject({ level: 50, outcome: 'failed' });
+  });
+
+  it('failed: a verified body that is not JSON is kept in the ledger as a string', async () => {
+    const response = await deliverOverHttp(app.url, 'this is not json');
+    expect(response).toEqual({ status: 200, body: expect.objectContaining({ status: 'failed', error: { code: '22023', message: 'payload is not a JSON object' } }) });
+    expect(await ledger(response.body.svix_id)).toMatchObject({ payload: 'this is not json' });
+  });
+
+  it('accepts Standard Webhooks headers (webhook-id/-timestamp/-signature)', async () => {
+    const response = await deliverOverHttp(app.url, fixtureText('user.created', uniqueTag()), { headerStyle: 'webhook' });
+    expect(response.status).toBe(200);
+    expect(response.body.status).toBe('processed');
+  });
+
+  it('accepts any of several signatures, and any of several configured secrets (rotation)', async () => {
+    const rotating = await startTestApp({ CLERK_WEBHOOK_SIGNING_SECRET: `${OTHER_SECRET} ${TEST_WEBHOOK_SECRET}` });
+    try {
+      for (const secret of [OTHER_SECRET, TEST_WEBHOOK_SECRET]) {
+        const response = await deliverOverHttp(rotating.url, fixtureText('user.created', uniqueTag()), { secret });
+        expect(response.status).toBe(200);
+      }
+      const delivery = signDelivery(fixtureText('user.created', uniqueTag()));
+      delivery.headers['svix-signature'] = `v1,${Buffer.from('not the signature').toString('base64')} ${delivery.headers['svix-signature']}`;
+      expect((await postWebhook(rotating.url, delivery)).status).toBe(200);
+    } finally {
+      await rotating.close();
+    }
+  });
+});
+
+describe('refused deliveries write nothing', () => {
+  const refused: Array<[string, (delivery: ReturnType<typeof signDelivery>) => void, string]> = [
+    ['without svix-id', (d) => delete d.headers['svix-id'], 'missing svix-id, svix-timestamp or svix-signature header (or their webhook-* equivalents)'],
+    ['without svix-timestamp', (d) => delete d.headers['svix-timestamp'], 'missing svix-id, svix-timestamp or svix-signature header (or their webhook-* equivalents)'],
+    ['without svix-signature', (d) => delete d.headers['svix-signature'], 'missing svix-id, svix-timestamp or svix-signature header (or their webhook-* equivalents)'],
+    ['with a timestamp that is not a number', (d) => (d.headers['svix-timestamp'] = 'yesterday'), 'svix-timestamp is not a unix timestamp'],
+    ['signed with another secret', (d) => Object.assign(d, signDelivery(d.body, { secret: OTHER_SECRET, svixId: d.svixId })), 'no signature matches any configured signing secret'],
+    ['whose body was re-serialised after signing', (d) => (d.body = JSON.stringify(JSON.parse(d.body), null, 2)), 'no signature matches any configured signing secret'],
+    ['whose svix-id was changed after signing', (d) => (d.headers['svix-id'] = newSvixId()), 'no signature matches any configured signing secret'],
+    ['signed more than 5 minutes ago', (d) => Object.assign(d, signDelivery(d.body, { svixId: d.svixId, timestamp: new Date(Date.now() - 6 * 60_000) })), 'svix-timestamp is more than 5 minutes in the past'],
+    ['signed more than 5 minutes ahead', (d) => Object.assign(d, signDelivery(d.body, { svixId: d.svixId, timestamp: new Date(Date.now() + 6 * 60_000) })), 'svix-timestamp is more than 5 minutes in the future'],
+  ];
+
+  it.each(refused)('400 for a delivery %s', async (_case, tamper, error) => {
+    const tag = uniqueTag();
+    const delivery = signDelivery(fixtureText('user.created', tag));
+    tamper(delivery);
+    expect(await postWebhook(app.url, delivery)).toEqual({ status: 400, body: { error } });
+    expect(await ledger(delivery.svixId)).toBeUndefined();
+    expect(await userRow(taggedId(ALICIA, tag))).toBeUndefined();
+  });
+
+  it('accepts attempts within the 5-minute tolerance on either side', async () => {
+    for (const offset of [-4 * 60_000, 4 * 60_000]) {
+      const response = await deliverOverHttp(app.url, fixtureText('user.created', uniqueTag()), { timestamp: new Date(Date.now() + offset) });
+      expect(response.status).toBe(200);
+    }
+  });
+
+  it('413 with a JSON error for a body over the size limit', async () => {
+    const small = await startTestApp({ WEBHOOK_BODY_LIMIT: '1kb' });
+    try {
+      const event = fixture('user.created', uniqueTag());
+      expect(JSON.stringify(event).length).toBeGreaterThan(1024);
+      const response = await deliverOverHttp(small.url, event);
+      expect(response).toEqual({ status: 413, body: { error: 'body larger than the 1024-byte limit' } });
+      expect(await userRow(event.data.id)).toBeUndefined();
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('400 for JSON that Postgres cannot store (a \\u0000 in a string)', async () => {
+    const event = fixture('user.created', uniqueTag());
+    const delivery = signDelivery(JSON.stringify(event).replace('"Admin"', '"Ad\\u0000min"'));
+    const response = await postWebhook(app.url, delivery);
+    expect(response.status).toBe(400);
+    expect(response.body.error).toMatch(/^payload cannot be stored: /);
+    expect(await ledger(delivery.svixId)).toBeUndefined();
+  });
+});
+
+describe('transient database trouble (503, so Svix retries)', () => {
+  it('answers 503 while the database is unreachable, and processes the retry once it is back', async () => {
+    const proxy = await startTcpProxy(testDatabase.authUrl());
+    const behindProxy = await startTestApp({}, { ownerUrl: proxy.via(testDatabase.ownerUrl()), authUrl: proxy.via(testDatabase.authUrl()) });
+    try {
+      const tag = uniqueTag();
+      const svixId = newSvixId();
+      await proxy.cut();
+      const down = await deliverOverHttp(behindProxy.url, fixtureText('user.created', tag), { svixId });
+      expect(down).toEqual({ status: 503, body: { error: 'database temporarily unavailable, retry later' } });
+      expect(await ledger(svixId)).toBeUndefined();
+      await proxy.restore();
+      const retried = await deliverOverHttp(behindProxy.url, fixtureText('user.created', tag), { svixId });
+      expect(retried).toEqual({ status: 200, body: expect.objectContaining({ status: 'processed' }) });
+    } finally {
+      await behindProxy.close();
+      await proxy.close();
+    }
+  });
+
+  it('answers 503 for a transient SQL error (a cancelled statement), keeping nothing, and 200 on the retry', async () => {
+    const tag = uniqueTag();
+    await deliverOverHttp(app.url, fixtureText('user.created', tag));
+    const locker = await getRootPool().connect();
+    const svixId = newSvixId();
+    try {
+      await locker.query('begin');
+      await locker.query('select 1 from app_public.users where id = $1 for update', [taggedId(ALICIA, tag)]);
+      const pending = deliverOverHttp(app.url, fixtureText('user.updated', tag), { svixId });
+      // Wait until the delivery blocks on the row lock, then cancel it as an operator would.
+      let cancelled = false;
+      for (let attempt = 0; attempt < 100 && !cancelled; attempt += 1) {
+        const { rows } = await locker.query(
+          `select pg_cancel_backend(pid) as cancelled from pg_stat_activity
+            where query like '%handle_clerk_event%' and wait_event_type = 'Lock' and pid <> pg_backend_pid()`,
+        );
+        cancelled = rows.some((row) => row.cancelled);
+        if (!cancelled) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(cancelled).toBe(true);
+      expect(await pending).toEqual({ status: 503, body: { error: 'database temporarily unavailable, retry later' } });
+    } finally {
+      await locker.query('rollback');
+      locker.release();
+    }
+    expect(await ledger(svixId)).toBeUndefined();
+    const retried = await deliverOverHttp(app.url, fixtureText('user.updated', tag), { svixId });
+    expect(retried.body.status).toBe('processed');
+  });
+});
+
+describe('the delivery log line', () => {
+  it('names svix-id, type, object id, outcome and duration, and nothing secret or personal', async () => {
+    const tag = uniqueTag();
+    const delivery = signDelivery(fixtureText('user.updated', tag));
+    await postWebhook(app.url, delivery);
+    const lines = logLines.filter((line) => line.includes(delivery.svixId));
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0])).toMatchObject({
+      svixId: delivery.svixId, eventType: 'user.updated', objectId: taggedId(ALICIA, tag), outcome: 'processed', durationMs: expect.any(Number),
+    });
+    for (const secret of [delivery.headers['svix-signature'], TEST_WEBHOOK_SECRET, 'digitalherencia', 'Torres', 'ACCT-', 'sales-demo']) {
+      expect(lines[0]).not.toContain(secret);
+    }
+  });
+});
+
+describe('the shared fixtures end to end', () => {
+  const FIXTURES = path.join(process.cwd(), 'test', 'fixtures', 'clerk');
+  const names = [
+    ...readdirSync(FIXTURES).filter((name) => name.endsWith('.json')),
+    ...readdirSync(path.join(FIXTURES, 'variants')).map((name) => `variants/${name}`),
+  ].map((name) => name.replace(/\.json$/, ''));
+  const MODELLED = /^(user|organization|organizationMembership)\./;
+
+  it('apply once; again, in reverse and interleaved with deletes they change nothing and never answer 5xx', async () => {
+    const tag = uniqueTag();
+    const inTimeOrder = names
+      .map((name) => ({ name, text: fixtureText(name, tag), event: fixture(name, tag) }))
+      .sort((a, b) => (a.event.timestamp ?? Infinity) - (b.event.timestamp ?? Infinity));
+
+    const first = [];
+    for (const item of inTimeOrder) {
+      const delivery = signDelivery(item.text);
+      const response = await postWebhook(app.url, delivery);
+      expect(response.status).toBe(200);
+      first.push({ ...item, delivery, status: response.body.status });
+    }
+    for (const item of first) {
+      expect([item.name, item.status]).toEqual([item.name, MODELLED.test(item.event.type) ? 'processed' : expect.stringMatching(/^(processed|ignored)$/)]);
+    }
+
+    const state = await syncedState(getRootPool(), tag);
+    const auditCount = async () => (await getRootPool().query(`select count(*)::int as n from app_public.audit_logs where entity_id like '%' || $1`, [tag])).rows[0].n;
+    const audits = await auditCount();
+    // The story as the fixtures tell it: Alicia deleted and scrubbed, the story org deleted with its memberships.
+    expect(state.users.find((user) => user.id === taggedId(ALICIA, tag))).toMatchObject({ email: null, first_name: null, deleted_at: expect.any(String) });
+    expect(state.organization_memberships.length).toBeGreaterThanOrEqual(4);
+    const LONE_STAR = 'org_2yP8QIDQjL2cqHsktMDVJPhQk3M';
+    expect(state.organization_memberships.filter((membership) => membership.deleted_at === null).map((membership) => membership.organization_id))
+      .toEqual([taggedId(LONE_STAR, tag)]);
+    expect(state.organizations.find((organization) => organization.id === taggedId(LONE_STAR, tag))).toMatchObject({ clerk_updated_at: null, deleted_at: null });
+    expect(audits).toBeGreaterThan(0);
+
+    // Svix redelivers: the same svix-ids.
+    for (const item of first) {
+      const response = await postWebhook(app.url, signDelivery(item.text, { svixId: item.delivery.svixId }));
+      expect([item.name, response.status, response.body.status]).toEqual([item.name, 200, 'duplicate']);
+    }
+    // Re-sent under new svix-ids, newest first, then shuffled among the deletes.
+    const seededShuffle = <T>(items: T[]) => items.map((item, index) => ({ item, key: (index * 7919) % 101 })).sort((a, b) => a.key - b.key).map(({ item }) => item);
+    for (const order of [[...first].reverse(), seededShuffle(first)]) {
+      for (const item of order) {
+        const response = await deliverOverHttp(app.url, item.text);
+        expect([item.name, response.status]).toEqual([item.name, 200]);
+        expect(['stale', 'ignored']).toContain(response.body.status);
+      }
+    }
+    expect(await syncedState(getRootPool(), tag)).toEqual(state);
+    expect(await auditCount()).toBe(audits);
+  });
+});
