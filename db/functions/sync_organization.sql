@@ -9,6 +9,8 @@ begin
     v_deleted_at := app_private.clerk_deletion_time(event);
     v_changed := app_private.apply_clerk_change(event, 'organizations', v_data ->> 'id', p_deleted_at => v_deleted_at);
     v_changed := app_private.cascade_clerk_delete(event, 'organization_memberships', 'organization_id', v_data ->> 'id', v_deleted_at) or v_changed;
+    v_changed := app_private.cascade_clerk_delete(event, 'organization_invitations', 'organization_id', v_data ->> 'id', v_deleted_at) or v_changed;
+    v_changed := app_private.cascade_clerk_delete(event, 'organization_domains', 'organization_id', v_data ->> 'id', v_deleted_at) or v_changed;
   elsif event.event_type in ('organization.created', 'organization.updated') then
     v_changed := app_private.apply_clerk_change(
       event, 'organizations', v_data ->> 'id',
@@ -29,4 +31,4 @@ begin
   return case when v_changed then 'processed' else 'stale' end;
 end;
 $$;
-comment on function app_private.sync_organization(app_private.clerk_event) is E'organization.created/updated/deleted into app_public.organizations. A deletion soft-deletes the organization and its memberships. Returns processed, stale or ignored (other organization.* types).';
+comment on function app_private.sync_organization(app_private.clerk_event) is E'organization.created/updated/deleted into app_public.organizations. A deletion soft-deletes the organization and its memberships, invitations and domains. Returns processed, stale or ignored (other organization.* types).';

@@ -13,6 +13,8 @@ begin
     v_deleted_at := app_private.clerk_deletion_time(event);
     v_changed := app_private.apply_clerk_change(event, 'users', v_data ->> 'id', p_deleted_at => v_deleted_at, p_scrub => c_scrub);
     v_changed := app_private.cascade_clerk_delete(event, 'organization_memberships', 'user_id', v_data ->> 'id', v_deleted_at) or v_changed;
+    -- The user's address is personal data too where Clerk's messages recorded it.
+    update app_private.clerk_messages as m set to_address = null where m.user_id = v_data ->> 'id' and m.to_address is not null;
   elsif event.event_type in ('user.created', 'user.updated') then
     v_changed := app_private.apply_clerk_change(
       event, 'users', v_data ->> 'id',
@@ -42,4 +44,4 @@ begin
   return case when v_changed then 'processed' else 'stale' end;
 end;
 $$;
-comment on function app_private.sync_user(app_private.clerk_event) is E'user.created/updated/deleted into app_public.users. A deletion soft-deletes the user, scrubs personal data (row, private metadata, audit history) and soft-deletes the user''s memberships. Returns processed, stale or ignored (other user.* types).';
+comment on function app_private.sync_user(app_private.clerk_event) is E'user.created/updated/deleted into app_public.users. A deletion soft-deletes the user, scrubs personal data (row, private metadata, audit history, recipient of its Clerk emails/SMS) and soft-deletes the user''s memberships. Returns processed, stale or ignored (other user.* types).';

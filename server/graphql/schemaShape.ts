@@ -4,7 +4,8 @@
 //   refetch with, and clients already hold Clerk ids);
 // - the sync's bookkeeping columns read as createdAt/updatedAt, or are hidden;
 // - relations Clerk's delivery order keeps out of the database (no foreign keys: a membership may
-//   arrive before its user) are declared so memberships link to their user and organization.
+//   arrive before its user) are declared so memberships link to their user and organization, and
+//   the other organization-scoped tables to their organization.
 import type { PgAttribute } from 'postgraphile/graphile-build-pg/pg-introspection';
 import { pgSmartTags, type PgSmartTagRule } from 'postgraphile/utils';
 
@@ -23,6 +24,14 @@ const RELATIONS: Record<string, string[]> = {
     '(user_id) references app_public.users (id)',
   ],
   'app_public.audit_logs': ['(organization_id) references app_public.organizations (id)'],
+  'app_public.organization_invitations': ['(organization_id) references app_public.organizations (id)'],
+  'app_public.organization_domains': ['(organization_id) references app_public.organizations (id)'],
+  'app_public.sessions': ['(user_id) references app_public.users (id)'],
+  'app_public.billing_subscriptions': ['(organization_id) references app_public.organizations (id)'],
+  'app_public.billing_subscription_items': [
+    '(subscription_id) references app_public.billing_subscriptions (id)',
+    '(organization_id) references app_public.organizations (id)',
+  ],
 };
 
 const AppPublicSmartTagsPlugin = pgSmartTags(

@@ -6,6 +6,9 @@ import path from 'node:path';
 import type pg from 'pg';
 
 const FIXTURES = path.join(process.cwd(), 'test', 'fixtures', 'clerk');
+// Ids of the objects the sync stores (prefix + KSUID); csub_item before csub, as the longer prefix.
+const TAGGED_IDS =
+  /\b((?:user|org|orgmem|orginv|orgdmn|role|perm|sess|ema|sms|csub_item|csub|cpayer)_[0-9A-Za-z]{20,})\b/g;
 
 export type ClerkEvent = {
   type: string;
@@ -16,12 +19,12 @@ export type ClerkEvent = {
 
 /**
  * The fixture body exactly as stored (the bytes Clerk signed), e.g. `fixtureText('variants/unknown.type')`.
- * With a `tag`, every user_/org_/orgmem_ id (prefix + KSUID) in it gets the suffix `_<tag>`, so tests that commit
+ * With a `tag`, every id of a synced object (user_, org_, orgmem_, orginv_, role_, sess_, … + KSUID) in it gets the suffix `_<tag>`, so tests that commit
  * (or run in parallel) never share rows; nothing else in the bytes changes.
  */
 export function fixtureText(name: string, tag?: string): string {
   const text = readFileSync(path.join(FIXTURES, `${name}.json`), 'utf8');
-  return tag ? text.replace(/\b((?:user|org|orgmem)_[0-9A-Za-z]{20,})\b/g, `$1_${tag}`) : text;
+  return tag ? text.replace(TAGGED_IDS, `$1_${tag}`) : text;
 }
 
 /** A fresh, mutable copy of a fixture body (ids tagged as in fixtureText). */

@@ -2,6 +2,7 @@
 //   Acme   : alice (org:admin), bob (org:member), frank (org:member), erin (membership ended)
 //   Globex : carol (org:admin), frank (org:member)
 //   dave   : signed in, no organization;  gina: deleted user, still listed as an Acme member
+// and around them one row of each catalog table per tenant, plus deleted ones (CATALOG below).
 import type pg from 'pg';
 
 export const ORG = { acme: 'org_2acme', globex: 'org_2globex', gone: 'org_2gone' } as const;
@@ -47,6 +48,17 @@ export const MEMBERSHIP = {
 
 export const AUDIT = { acmeCreated: 'msg_acme_1', acmeMember: 'msg_acme_2', globexCreated: 'msg_globex_1', userUpdated: 'msg_user_1' } as const;
 
+/** Rows of the other synced tables: `…Deleted` ones are soft-deleted, `…Gone` ones belong to the deleted organization. */
+export const CATALOG = {
+  invitation: { acme: 'orginv_acme', acmeDeleted: 'orginv_acme_deleted', globex: 'orginv_globex', gone: 'orginv_gone' },
+  domain: { acme: 'orgdmn_acme', acmeDeleted: 'orgdmn_acme_deleted', globex: 'orgdmn_globex' },
+  role: { dispatcher: 'role_dispatcher', retired: 'role_retired' },
+  permission: { loads: 'perm_loads', retired: 'perm_retired' },
+  session: { alice: 'sess_alice', bob: 'sess_bob', carol: 'sess_carol', dave: 'sess_dave', frank: 'sess_frank' },
+  subscription: { acme: 'csub_acme', globex: 'csub_globex', gone: 'csub_gone', dave: 'csub_dave' },
+  subscriptionItem: { acme: 'csub_item_acme', globex: 'csub_item_globex', gone: 'csub_item_gone', dave: 'csub_item_dave' },
+} as const;
+
 /** Inserts the world as the superuser (call inside a rolled-back transaction). */
 export async function createWorld(client: pg.PoolClient): Promise<void> {
   await client.query(
@@ -85,4 +97,49 @@ export async function createWorld(client: pg.PoolClient): Promise<void> {
             (null, 'users', 'user_2alice', 'updated', '{}', $6, 'user.updated', now())`,
     [ORG.acme, ORG.globex, AUDIT.acmeCreated, AUDIT.acmeMember, AUDIT.globexCreated, AUDIT.userUpdated],
   );
+  await createCatalogRows(client);
+}
+
+async function createCatalogRows(client: pg.PoolClient): Promise<void> {
+  const { invitation, domain, role, permission, session, subscription, subscriptionItem } = CATALOG;
+  await client.query(
+    `insert into app_public.organization_invitations (id, organization_id, email_address, status, deleted_at) values
+       ($1, $5, 'new@acme.test', 'pending', null), ($2, $5, 'old@acme.test', 'pending', now()),
+       ($3, $6, 'new@globex.test', 'pending', null), ($4, $7, 'new@gone.test', 'pending', now())`,
+    [invitation.acme, invitation.acmeDeleted, invitation.globex, invitation.gone, ORG.acme, ORG.globex, ORG.gone],
+  );
+  await client.query(
+    `insert into app_public.organization_domains (id, organization_id, name, deleted_at) values
+       ($1, $4, 'acme.test', null), ($2, $4, 'acme-old.test', now()), ($3, $5, 'globex.test', null)`,
+    [domain.acme, domain.acmeDeleted, domain.globex, ORG.acme, ORG.globex],
+  );
+  await client.query(
+    `insert into app_public.permissions (id, key, deleted_at) values ($1, 'org:dispatcher:create_edit_loads', null), ($2, 'org:dispatcher:retired', now())`,
+    [permission.loads, permission.retired],
+  );
+  await client.query(
+    `insert into app_public.roles (id, key, permission_ids, deleted_at) values ($1, 'org:dispatcher', $3, null), ($2, 'org:retired', $4, now())`,
+    [role.dispatcher, role.retired, [permission.loads], [permission.loads]],
+  );
+  await client.query(`insert into app_public.role_permissions (role_id, permission_id) values ($1, $2)`, [role.dispatcher, permission.loads]);
+  await client.query(
+    `insert into app_public.sessions (id, user_id, status, last_active_organization_id)
+     select s.id, s.user_id, 'active', $3 from unnest($1::text[], $2::text[]) as s(id, user_id)`,
+    [
+      [session.alice, session.bob, session.carol, session.dave, session.frank],
+      [USER.alice, USER.bob, USER.carol, USER.dave, USER.frank],
+      ORG.acme,
+    ],
+  );
+  for (const [table, ids, parent] of [
+    ['billing_subscriptions', subscription, null],
+    ['billing_subscription_items', subscriptionItem, subscription],
+  ] as const) {
+    await client.query(
+      `insert into app_public.${table} (id, organization_id, user_id, status${parent ? ', subscription_id' : ''}) values
+         ($1, $5, null, 'active'${parent ? ', $9' : ''}), ($2, $6, null, 'active'${parent ? ', $10' : ''}),
+         ($3, $7, null, 'active'${parent ? ', $11' : ''}), ($4, null, $8, 'active'${parent ? ', $12' : ''})`,
+      [ids.acme, ids.globex, ids.gone, ids.dave, ORG.acme, ORG.globex, ORG.gone, USER.dave, ...(parent ? [parent.acme, parent.globex, parent.gone, parent.dave] : [])],
+    );
+  }
 }

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import type pg from 'pg';
 import { endTestPools, withRoleDb, withRootDb } from '../../helpers/db.ts';
 import { v1Claims } from '../../helpers/tokens.ts';
-import { AUDIT, MEMBERSHIP, ORG, USER, createWorld, tokenPermissions } from '../../helpers/tenancyWorld.ts';
+import { AUDIT, CATALOG, MEMBERSHIP, ORG, USER, createWorld, tokenPermissions } from '../../helpers/tenancyWorld.ts';
 
 afterAll(endTestPools);
 
@@ -17,6 +17,8 @@ interface TableSpec {
   insert: string;
   /** A harmless change to every row. */
   update: string;
+  /** Limits the select to the world's rows: other test files commit rows of instance-wide tables concurrently. */
+  scope?: string;
 }
 
 const TABLES: Record<string, TableSpec> = {
@@ -41,6 +43,64 @@ const TABLES: Record<string, TableSpec> = {
              values ('${ORG.acme}', 'users', '${USER.bob}', 'updated', '{}', 'msg_forged', 'user.updated', now())`,
     update: `update app_public.audit_logs set changes = changes`,
   },
+  organization_invitations: {
+    key: 'id',
+    insert: `insert into app_public.organization_invitations (id, organization_id) values ('orginv_new', '${ORG.acme}')`,
+    update: `update app_public.organization_invitations set status = status`,
+  },
+  organization_domains: {
+    key: 'id',
+    insert: `insert into app_public.organization_domains (id, organization_id) values ('orgdmn_new', '${ORG.acme}')`,
+    update: `update app_public.organization_domains set name = name`,
+  },
+  roles: {
+    key: 'id',
+    insert: `insert into app_public.roles (id, key) values ('role_new', 'org:new')`,
+    update: `update app_public.roles set name = name`,
+    scope: `id = any('{${Object.values(CATALOG.role)}}')`,
+  },
+  permissions: {
+    key: 'id',
+    insert: `insert into app_public.permissions (id, key) values ('perm_new', 'org:new:read')`,
+    update: `update app_public.permissions set name = name`,
+    scope: `id = any('{${Object.values(CATALOG.permission)}}')`,
+  },
+  role_permissions: {
+    key: 'role_id',
+    insert: `insert into app_public.role_permissions (role_id, permission_id) values ('${CATALOG.role.retired}', '${CATALOG.permission.loads}')`,
+    update: `update app_public.role_permissions set permission_id = permission_id`,
+    scope: `role_id = any('{${Object.values(CATALOG.role)}}')`,
+  },
+  sessions: {
+    key: 'id',
+    insert: `insert into app_public.sessions (id, user_id) values ('sess_new', '${USER.dave}')`,
+    update: `update app_public.sessions set status = status`,
+  },
+  billing_subscriptions: {
+    key: 'id',
+    insert: `insert into app_public.billing_subscriptions (id, organization_id) values ('csub_new', '${ORG.acme}')`,
+    update: `update app_public.billing_subscriptions set status = status`,
+  },
+  billing_subscription_items: {
+    key: 'id',
+    insert: `insert into app_public.billing_subscription_items (id, organization_id) values ('csub_item_new', '${ORG.acme}')`,
+    update: `update app_public.billing_subscription_items set status = status`,
+  },
+};
+
+// Roles and permissions belong to the Clerk instance: every signed-in visitor sees the live ones.
+const INSTANCE_WIDE = {
+  roles: [CATALOG.role.dispatcher],
+  permissions: [CATALOG.permission.loads],
+  role_permissions: [CATALOG.role.dispatcher],
+};
+const NOTHING_OF_AN_ORG = {
+  organization_invitations: [],
+  organization_domains: [],
+  ...INSTANCE_WIDE,
+  sessions: [CATALOG.session.dave],
+  billing_subscriptions: [CATALOG.subscription.dave],
+  billing_subscription_items: [CATALOG.subscriptionItem.dave],
 };
 
 type Visitor = { role: 'authenticated' | 'anonymous'; claims: Record<string, unknown> | null };
@@ -63,32 +123,53 @@ const SEEN: Record<string, Record<string, Outcome>> = {
     users: [USER.alice, USER.bob, USER.frank],
     organization_memberships: [MEMBERSHIP.aliceAcme, MEMBERSHIP.bobAcme, MEMBERSHIP.frankAcme, MEMBERSHIP.ginaAcme],
     audit_logs: [AUDIT.acmeCreated, AUDIT.acmeMember],
+    organization_invitations: [CATALOG.invitation.acme],
+    organization_domains: [CATALOG.domain.acme],
+    ...INSTANCE_WIDE,
+    sessions: [CATALOG.session.alice],
+    billing_subscriptions: [CATALOG.subscription.acme],
+    billing_subscription_items: [CATALOG.subscriptionItem.acme],
   },
   'Acme member (same org, fewer permissions)': {
     organizations: [ORG.acme],
     users: [USER.alice, USER.bob, USER.frank],
     organization_memberships: [MEMBERSHIP.aliceAcme, MEMBERSHIP.bobAcme, MEMBERSHIP.frankAcme, MEMBERSHIP.ginaAcme],
     audit_logs: [],
+    // org:member holds org:sys_memberships:read but not org:sys_domains:read.
+    organization_invitations: [CATALOG.invitation.acme],
+    organization_domains: [],
+    ...INSTANCE_WIDE,
+    sessions: [CATALOG.session.bob],
+    billing_subscriptions: [CATALOG.subscription.acme],
+    billing_subscription_items: [CATALOG.subscriptionItem.acme],
   },
   'Globex admin (other org)': {
     organizations: [ORG.globex],
     users: [USER.carol, USER.frank],
     organization_memberships: [MEMBERSHIP.carolGlobex, MEMBERSHIP.frankGlobex],
     audit_logs: [AUDIT.globexCreated],
+    organization_invitations: [CATALOG.invitation.globex],
+    organization_domains: [CATALOG.domain.globex],
+    ...INSTANCE_WIDE,
+    sessions: [CATALOG.session.carol],
+    billing_subscriptions: [CATALOG.subscription.globex],
+    billing_subscription_items: [CATALOG.subscriptionItem.globex],
   },
   'signed in without an organization': {
     organizations: [],
     users: [USER.dave],
     organization_memberships: [],
     audit_logs: [],
+    ...NOTHING_OF_AN_ORG,
   },
   'holding a token of a deleted organization': {
     organizations: [],
     users: [USER.dave],
     organization_memberships: [],
     audit_logs: [],
+    ...NOTHING_OF_AN_ORG,
   },
-  anonymous: { organizations: DENIED, users: DENIED, organization_memberships: DENIED, audit_logs: DENIED },
+  anonymous: Object.fromEntries(Object.keys(TABLES).map((table) => [table, DENIED])),
 };
 
 /** Runs one statement in a savepoint: the rows it returned or affected, or the refusal. */
@@ -114,7 +195,7 @@ async function matrixFor(visitor: Visitor, grantWritesByMistake: boolean): Promi
       const outcomes: Record<string, Record<string, Outcome>> = {};
       for (const [table, spec] of Object.entries(TABLES)) {
         outcomes[table] = {
-          select: await outcomeOf(client, `select ${spec.key} from app_public.${table}`, spec.key),
+          select: await outcomeOf(client, `select ${spec.key} from app_public.${table} where ${spec.scope ?? 'true'}`, spec.key),
           insert: await outcomeOf(client, spec.insert),
           update: await outcomeOf(client, spec.update),
           delete: await outcomeOf(client, `delete from app_public.${table}`),
