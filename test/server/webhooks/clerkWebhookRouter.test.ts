@@ -255,8 +255,11 @@ describe('the shared fixtures end to end', () => {
       expect(response.status).toBe(200);
       first.push({ ...item, delivery, status: response.body.status });
     }
+    // subscriptionItem.freeTrialEnding is a reminder repeating the item's unchanged version: stale.
+    const REPEATS = ['subscriptionItem.freeTrialEnding'];
     for (const item of first) {
-      expect([item.name, item.status]).toEqual([item.name, MODELLED.test(item.event.type) ? 'processed' : expect.stringMatching(/^(processed|ignored)$/)]);
+      const expected = REPEATS.includes(item.name) ? 'stale' : MODELLED.test(item.event.type) ? 'processed' : expect.stringMatching(/^(processed|ignored)$/);
+      expect([item.name, item.status]).toEqual([item.name, expected]);
     }
 
     const state = await syncedState(getRootPool(), tag);
