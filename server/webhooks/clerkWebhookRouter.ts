@@ -4,7 +4,7 @@
 // the delivery report this route leaves on the response (server/observability/delivery.ts).
 import express, { type ErrorRequestHandler, type Request, type Response, Router } from 'express';
 import type { AppServices } from '../app.ts';
-import { markVerificationFailure, reportDelivery } from '../observability/delivery.ts';
+import { reportDelivery } from '../observability/delivery.ts';
 import { verificationFailureReason, type VerificationLimiter } from '../observability/verificationLimiter.ts';
 import { createClerkSignatureVerifier } from './verifyClerkSignature.ts';
 
@@ -26,7 +26,7 @@ const HANDLE_CLERK_EVENT = 'select app_private.handle_clerk_event($1::jsonb, $2)
 const TRANSIENT_SQLSTATE = /^(40|53|57|08)|^55P03$/;
 const SQLSTATE = /^[0-9A-Z]{5}$/;
 
-type Failure = { httpStatus: 400 | 500 | 503; outcome: string; error: string };
+type Failure = { httpStatus: 500 | 503; outcome: string; error: string };
 
 /** How to answer a failed database call; errors without a SQLSTATE are connection failures. */
 function classifyDatabaseError(error: unknown): Failure {
@@ -34,17 +34,29 @@ function classifyDatabaseError(error: unknown): Failure {
   if (typeof code !== 'string' || !SQLSTATE.test(code) || TRANSIENT_SQLSTATE.test(code)) {
     return { httpStatus: 503, outcome: 'unavailable', error: 'database temporarily unavailable, retry later' };
   }
-  // Data exceptions before the function runs: JSON that Postgres cannot store (\u0000).
-  if (code.startsWith('22')) return { httpStatus: 400, outcome: 'malformed', error: `payload cannot be stored: ${(error as Error).message}` };
   return { httpStatus: 500, outcome: 'error', error: 'internal error' };
+}
+
+/**
+ * JSON that jsonb cannot hold: a \u0000 (data exception, class 22) or nesting deeper than
+ * Postgres's stack allows (program limit, class 54). Raised by the parameter's cast, before the
+ * function runs, so nothing was written.
+ */
+function isUnstorableJson(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('54'));
 }
 
 interface ParsedBody {
   /** What handle_clerk_event receives: the body, or the body as a JSON string when it is not JSON. */
   json: string;
+  isJson: boolean;
   eventType: string;
   objectId: string | null;
 }
+
+/** A verified body that is not (storable) JSON is kept as the text received, which the database records failed. */
+const asJsonString = (rawBody: Buffer) => JSON.stringify(rawBody.toString('utf8'));
 
 function parseBody(rawBody: Buffer): ParsedBody {
   const text = rawBody.toString('utf8');
@@ -52,10 +64,9 @@ function parseBody(rawBody: Buffer): ParsedBody {
     const payload = JSON.parse(text);
     const eventType = typeof payload?.type === 'string' ? payload.type : 'unknown';
     const objectId = typeof payload?.data?.id === 'string' ? payload.data.id : null;
-    return { json: text, eventType, objectId };
+    return { json: text, isJson: true, eventType, objectId };
   } catch {
-    // Verified but not JSON: kept in the ledger (as a JSON string), which records it failed.
-    return { json: JSON.stringify(text), eventType: 'unknown', objectId: null };
+    return { json: asJsonString(rawBody), isJson: false, eventType: 'unknown', objectId: null };
   }
 }
 
@@ -72,14 +83,19 @@ export function clerkWebhookRouter({ config, logger, pools }: AppServices, verif
     }
 
     const body = parseBody(rawBody);
+    const handleClerkEvent = async (json: string): Promise<HandleClerkEventResult> =>
+      (await pools.webhook.query(HANDLE_CLERK_EVENT, [json, check.svixId])).rows[0].result;
     let result: HandleClerkEventResult;
     try {
-      const { rows } = await pools.webhook.query(HANDLE_CLERK_EVENT, [body.json, check.svixId]);
-      result = rows[0].result;
+      try {
+        result = await handleClerkEvent(body.json);
+      } catch (error) {
+        if (!body.isJson || !isUnstorableJson(error)) throw error;
+        result = await handleClerkEvent(asJsonString(rawBody));
+      }
     } catch (error) {
       const failure = classifyDatabaseError(error);
-      if (failure.httpStatus === 400) markVerificationFailure(res, 'malformed_body');
-      else reportDelivery(res, { svixId: check.svixId, eventType: body.eventType, objectId: body.objectId, outcome: failure.outcome, error: (error as Error).message });
+      reportDelivery(res, { svixId: check.svixId, eventType: body.eventType, objectId: body.objectId, outcome: failure.outcome, error: (error as Error).message });
       res.status(failure.httpStatus).json({ error: failure.error });
       return;
     }

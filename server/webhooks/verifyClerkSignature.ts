@@ -10,15 +10,18 @@ export type SignatureCheck =
 
 export type ClerkSignatureVerifier = (rawBody: Buffer, headers: IncomingHttpHeaders) => SignatureCheck;
 
-const HEADERS = ['svix-id', 'svix-timestamp', 'svix-signature', 'webhook-id', 'webhook-timestamp', 'webhook-signature'];
+// Clerk sends svix-*; Standard Webhooks senders webhook-*. One delivery uses one family: headers
+// are never mixed across families.
+const FAMILIES = ['svix', 'webhook'] as const;
+const UNIX_SECONDS = /^\d{1,12}$/;
 
 // svix's messages; all but the last depend on the headers and the clock, not on the secret.
 const NO_MATCH = 'No matching signature found';
 const MESSAGES: Record<string, string> = {
   'Missing required headers': 'missing svix-id, svix-timestamp or svix-signature header (or their webhook-* equivalents)',
-  'Invalid Signature Headers': 'svix-timestamp is not a unix timestamp',
-  'Message timestamp too old': 'svix-timestamp is more than 5 minutes in the past',
-  'Message timestamp too new': 'svix-timestamp is more than 5 minutes in the future',
+  'Invalid Signature Headers': 'the svix-timestamp (or webhook-timestamp) header is not one unix timestamp',
+  'Message timestamp too old': 'the signed attempt time is more than 5 minutes in the past',
+  'Message timestamp too new': 'the signed attempt time is more than 5 minutes in the future',
   [NO_MATCH]: 'no signature matches any configured signing secret',
 };
 
@@ -27,12 +30,17 @@ export function createClerkSignatureVerifier(secrets: string[]): ClerkSignatureV
   const webhooks = secrets.map((secret) => new Webhook(secret));
 
   return (rawBody, headers) => {
+    const family = FAMILIES.find((prefix) => [`${prefix}-id`, `${prefix}-timestamp`, `${prefix}-signature`].some((name) => name in headers)) ?? 'svix';
     const svixHeaders: Record<string, string> = {};
-    for (const name of HEADERS) {
-      const value = headers[name];
-      if (typeof value === 'string' && value) svixHeaders[name] = value;
+    for (const part of ['id', 'timestamp', 'signature']) {
+      const value = headers[`${family}-${part}`];
+      if (typeof value === 'string' && value) svixHeaders[`webhook-${part}`] = value;
     }
-    const svixId = svixHeaders['svix-id'] ?? svixHeaders['webhook-id'] ?? '';
+    // Node joins a repeated header with ", ", which svix would read as its first number.
+    if (svixHeaders['webhook-timestamp'] && !UNIX_SECONDS.test(svixHeaders['webhook-timestamp'])) {
+      return { verified: false, error: new WebhookVerificationError('Invalid Signature Headers'), message: MESSAGES['Invalid Signature Headers'] };
+    }
+    const svixId = svixHeaders['webhook-id'] ?? '';
     let lastError: WebhookVerificationError | undefined;
     for (const webhook of webhooks) {
       try {
