@@ -1,0 +1,62 @@
+// Repeated failed verifications from one address turn into 429 with Retry-After, while verified
+// deliveries from that same address keep passing, and other addresses are unaffected.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startTestApp, type RunningApp } from '../../helpers/app.ts';
+import { fixtureText, uniqueTag } from '../../helpers/clerkEvents.ts';
+import { endTestPools } from '../../helpers/db.ts';
+import { postWebhook, signDelivery } from '../../helpers/webhooks.ts';
+
+const WRONG_SECRET = 'whsec_b3RoZXItc2VjcmV0LWZvci1yb3RhdGlvbi0xMjM0';
+
+let behindProxy: RunningApp;
+let direct: RunningApp;
+
+beforeAll(async () => {
+  [behindProxy, direct] = await Promise.all([
+    startTestApp({ TRUST_PROXY: 'loopback', WEBHOOK_FAILURE_LIMIT: '3', WEBHOOK_FAILURE_WINDOW_SECONDS: '60' }),
+    startTestApp({ WEBHOOK_FAILURE_LIMIT: '2', WEBHOOK_FAILURE_WINDOW_SECONDS: '60' }),
+  ]);
+});
+afterAll(async () => {
+  await Promise.all([behindProxy.close(), direct.close()]);
+  await endTestPools();
+});
+
+const from = (address: string, delivery: ReturnType<typeof signDelivery>) => ({ ...delivery, headers: { ...delivery.headers, 'x-forwarded-for': address } });
+const forged = () => signDelivery(fixtureText('variants/unknown.type'), { secret: WRONG_SECRET });
+const genuine = () => signDelivery(fixtureText('user.created', uniqueTag()));
+
+describe('the failed-verification limiter', () => {
+  it('answers 429 with Retry-After once an address failed too often, yet still accepts its verified deliveries', async () => {
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await postWebhook(behindProxy.url, from('203.0.113.7', forged()))).status);
+    expect(statuses).toEqual([400, 400, 400, 429, 429]);
+
+    const limited = await fetch(`${behindProxy.url}/api/webhooks/clerk`, { method: 'POST', ...from('203.0.113.7', forged()) });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+
+    for (let i = 0; i < 3; i++) {
+      const verified = await postWebhook(behindProxy.url, from('203.0.113.7', genuine()));
+      expect(verified).toMatchObject({ status: 200, body: { status: 'processed' } });
+    }
+    expect((await postWebhook(behindProxy.url, from('203.0.113.7', forged()))).status).toBe(429);
+    expect((await postWebhook(behindProxy.url, from('198.51.100.20', forged()))).status).toBe(400);
+  });
+
+  it('counts by the socket address when no proxy is trusted, so a forged X-Forwarded-For does not escape', async () => {
+    const statuses = [];
+    for (const address of ['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4']) {
+      statuses.push((await postWebhook(direct.url, from(address, forged()))).status);
+    }
+    expect(statuses).toEqual([400, 400, 429, 429]);
+    expect((await postWebhook(direct.url, genuine())).status).toBe(200);
+  });
+
+  it('counts refusals and rate-limited answers in the metrics', async () => {
+    const text = await (await fetch(`${direct.url}/metrics`)).text();
+    expect(text).toMatch(/^clerk_webhook_verification_failures_total\{reason="bad_signature"\} 4$/m);
+    expect(text).toMatch(/^clerk_webhook_rate_limited_total 2$/m);
+  });
+});
