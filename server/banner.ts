@@ -24,7 +24,12 @@ export function sendCommand(config: Config, secret: WebhookSecretSource): string
   return `${env}npm run webhooks -- send user.created${url}`;
 }
 
-export function startupBanner(config: Config, database: Pick<DatabaseEnvironment, 'embedded' | 'ownerUrl'>, secret: WebhookSecretSource): string {
+export function startupBanner(
+  config: Config,
+  database: Pick<DatabaseEnvironment, 'embedded' | 'ownerUrl'>,
+  secret: WebhookSecretSource,
+  developmentTokens = false,
+): string {
   const base = `http://localhost:${config.port}`;
   const lines = [
     `clerk-pg-sync is running (${config.nodeEnv})`,
@@ -40,6 +45,7 @@ export function startupBanner(config: Config, database: Pick<DatabaseEnvironment
   } else {
     lines.push('  webhook secret from CLERK_WEBHOOK_SIGNING_SECRET (the CLI reads it from the environment too)');
   }
+  if (developmentTokens) lines.push('  session tokens: development key (no CLERK_JWT_KEY/CLERK_SECRET_KEY); mint one with npm run -s dev:token');
   lines.push('', '  Send a signed test delivery:', `    ${sendCommand(config, secret)}`);
   return `\n${lines.join('\n')}\n`;
 }

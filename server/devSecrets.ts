@@ -3,12 +3,15 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { generateSessionTokenKey } from './devSessionToken.ts';
 
 export interface DevSecrets {
   postgresPassword: string;
   ownerPassword: string;
   authenticatorPassword: string;
   webhookSigningSecret: string;
+  /** RS256 key the development server verifies `npm run dev:token` tokens with (PKCS#8 PEM). */
+  sessionTokenPrivateKey: string;
 }
 
 const randomPassword = () => randomBytes(18).toString('base64url');
@@ -31,6 +34,7 @@ export function loadDevSecrets(dataDir: string): { secrets: DevSecrets; generate
     ownerPassword: take('ownerPassword', randomPassword),
     authenticatorPassword: take('authenticatorPassword', randomPassword),
     webhookSigningSecret: take('webhookSigningSecret', generateWebhookSecret),
+    sessionTokenPrivateKey: take('sessionTokenPrivateKey', generateSessionTokenKey),
   };
   if (generated.length) {
     mkdirSync(dataDir, { recursive: true });

@@ -8,6 +8,7 @@ import { resolveDatabase, type DatabaseEnvironment } from './database/environmen
 import { applyMigrations, committedMigrations } from './database/migrations.ts';
 import { createPools, type DatabasePools } from './database/pools.ts';
 import { loadDevSecrets } from './devSecrets.ts';
+import { sessionTokenPublicKey } from './devSessionToken.ts';
 import { createLogger, type Logger } from './logger.ts';
 
 /** Outside production a missing webhook secret is replaced by a stable generated one. */
@@ -21,6 +22,18 @@ function ensureWebhookSecret(config: Config, logger: Logger): WebhookSecretSourc
   }
   logger.warn('CLERK_WEBHOOK_SIGNING_SECRET is not set: using the development secret from .data/dev-secrets.json');
   return { kind: 'stored' };
+}
+
+/**
+ * Outside production, with no way to verify Clerk's tokens configured, session tokens are
+ * verified with the development key that `npm run dev:token` signs with.
+ */
+function ensureSessionTokenKey(config: Config, logger: Logger): boolean {
+  if (config.production || config.clerk.jwtKey || config.clerk.secretKey) return false;
+  const { secrets } = loadDevSecrets(config.database.dataDir);
+  config.clerk.jwtKey = sessionTokenPublicKey(secrets.sessionTokenPrivateKey);
+  logger.warn('CLERK_JWT_KEY and CLERK_SECRET_KEY are not set: /graphql verifies development tokens (npm run dev:token) with the key in .data/dev-secrets.json');
+  return true;
 }
 
 function listen(app: ReturnType<typeof createApp>, config: Config): Promise<Server> {
@@ -63,6 +76,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger();
   const webhookSecret = ensureWebhookSecret(config, logger);
+  const developmentTokens = ensureSessionTokenKey(config, logger);
 
   let database: DatabaseEnvironment | undefined;
   let pools: DatabasePools | undefined;
@@ -102,7 +116,7 @@ async function main(): Promise<void> {
     { port: config.port, database: database.embedded ? `embedded Postgres (${config.database.dataDir})` : 'external' },
     `clerk-pg-sync listening on http://localhost:${config.port}`,
   );
-  if (!config.production) console.log(startupBanner(config, database, webhookSecret));
+  if (!config.production) console.log(startupBanner(config, database, webhookSecret, developmentTokens));
   started = true;
   if (stopping) await teardown();
 }
