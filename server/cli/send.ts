@@ -25,8 +25,10 @@ export interface Message {
 export interface SendResult {
   message: Message;
   status: number;
-  /** `status` field of the JSON answer, or the raw text. */
+  /** The `status` of the JSON answer (processed, duplicate…), or `refused` when there is none. */
   answer: string;
+  /** Why it was refused: the answer's `error`, or its raw text. */
+  detail?: string;
 }
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -111,14 +113,15 @@ export async function sendMessage(url: string, secret: string, message: Message)
     throw new Error(`could not reach ${url} (${cause?.code ?? cause?.message ?? (error as Error).message}): is the server running (npm start)?`);
   }
   const text = await response.text();
-  let answer = text;
+  let parsed: { status?: unknown; error?: unknown } = {};
   try {
-    const parsed = JSON.parse(text) as { status?: unknown; error?: unknown };
-    answer = String(parsed.status ?? parsed.error ?? text);
+    parsed = JSON.parse(text);
   } catch {
-    // Not JSON (a proxy's error page, say): show it as it came.
+    // Not JSON (a proxy's error page, say): shown as it came.
   }
-  return { message, status: response.status, answer };
+  const answer = typeof parsed.status === 'string' ? parsed.status : 'refused';
+  const detail = parsed.error === undefined ? (answer === 'refused' ? text.slice(0, 200) : undefined) : String(parsed.error);
+  return { message, status: response.status, answer, ...(detail && { detail }) };
 }
 
 const SECRET_FORMAT = /^whsec_[A-Za-z0-9+/]+={0,2}$/;

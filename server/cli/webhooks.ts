@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { failedSince, ledgerStats, listEvents, parseSince, replayEvent, withOwnerConnection, type LedgerRow, type ReplayResult } from './ledger.ts';
 import { planMessages, resolveFixtures, resolveSigningSecret, sendMessage, type SendResult } from './send.ts';
 
+// The server's route (server/app.ts); not imported, so the CLI does not load the whole app.
 const WEBHOOK_PATH = '/api/webhooks/clerk';
 
 function positiveInteger(value: string): number {
@@ -56,7 +57,8 @@ program
     for (const message of messages) {
       const result = await sendMessage(options.url, secret, message);
       results.push(result);
-      console.log(`${result.status} ${result.answer.padEnd(10)} ${message.fixture.type.padEnd(36)} ${message.svixId}  ${path.relative(process.cwd(), message.fixture.file)}`);
+      const detail = result.detail ? `  (${result.detail})` : '';
+      console.log(`${result.status} ${result.answer.padEnd(10)} ${message.fixture.type.padEnd(36)} ${message.svixId}  ${path.relative(process.cwd(), message.fixture.file)}${detail}`);
     }
     const refused = results.filter((result) => result.status < 200 || result.status >= 300);
     console.log(`sent ${results.length} to ${options.url}: ${tally(results.map((result) => (result.status < 300 ? result.answer : `HTTP ${result.status}`)))}`);

@@ -52,7 +52,13 @@ export function requestLogging(logger: Logger) {
       return PROBE_PATHS.has(pathOf(req)) ? 'debug' : 'info';
     },
     customSuccessObject: (_req, res, fields) => ({ ...fields, ...deliveryFields(res) }),
-    customErrorObject: (_req, res, _error, fields) => ({ ...fields, ...deliveryFields(res) }),
+    // For a plain 5xx answer pino-http invents an Error with a stack pointing into itself: the
+    // status and the delivery's own error say more, so only thrown errors are kept.
+    customErrorObject: (_req, res, error, { err, ...fields }) => ({
+      ...(error.message !== `failed with status code ${res.statusCode}` && { err }),
+      ...fields,
+      ...deliveryFields(res),
+    }),
     customSuccessMessage: (req, res) => {
       const delivery = deliveryOf(res);
       return delivery ? `delivery ${delivery.outcome}` : `${req.method} ${pathOf(req)} ${res.statusCode}`;

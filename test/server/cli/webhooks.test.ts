@@ -33,9 +33,9 @@ function writeFixtures(folder: string, names: string[], tag = uniqueTag()): stri
 function sentLines(stdout: string) {
   return stdout
     .split('\n')
-    .map((line) => /^(\d{3}) (\S+)\s+(\S+)\s+(msg_\w+)\s+(.+)$/.exec(line))
+    .map((line) => /^(\d{3}) (\S+)\s+(\S+)\s+(msg_\w+)\s+(\S+)(?:\s+\((.*)\))?$/.exec(line))
     .filter((match): match is RegExpExecArray => Boolean(match))
-    .map(([, status, answer, type, svixId, file]) => ({ status: Number(status), answer, type, svixId, file }));
+    .map(([, status, answer, type, svixId, file, detail]) => ({ status: Number(status), answer, type, svixId, file, detail }));
 }
 
 async function ledgerRow(svixId: string) {
@@ -125,7 +125,7 @@ describe('webhooks send', () => {
   it('exits 1 and shows the refusal when the secret is wrong, and explains a missing secret or server', async () => {
     const wrong = await runWebhooksCli(['send', 'user.created', '--url', webhookUrl, '--secret', 'whsec_b3RoZXItc2VjcmV0LWZvci1yb3RhdGlvbi0xMjM0']);
     expect(wrong.code).toBe(1);
-    expect(sentLines(wrong.stdout)[0]).toMatchObject({ status: 400 });
+    expect(sentLines(wrong.stdout)[0]).toMatchObject({ status: 400, answer: 'refused', detail: 'no signature matches any configured signing secret' });
     const none = await runWebhooksCli(['send', 'user.created', '--url', webhookUrl], { DATA_DIR: path.join(workDir, 'empty') });
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/no signing secret: pass --secret/);

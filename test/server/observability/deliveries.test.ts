@@ -76,14 +76,42 @@ describe('delivery metrics', () => {
     expect(scraped).toMatch(/^clerk_webhook_deliveries_total\{event_type="something\.new",outcome="ignored"\} 1$/m);
   });
 
-  it('has a latency histogram by outcome whose count matches the deliveries', () => {
+  it('has a latency histogram by outcome whose counts match the deliveries', () => {
     expect(scraped).toMatch(/^# TYPE clerk_webhook_processing_duration_seconds histogram$/m);
-    expect(scraped).toMatch(/^clerk_webhook_processing_duration_seconds_bucket\{le="\+Inf",outcome="processed"\} 3$/m);
-    expect(scraped).toMatch(/^clerk_webhook_processing_duration_seconds_count\{outcome="duplicate"\} 1$/m);
+    const byOutcome = (pattern: RegExp) => {
+      const totals: Record<string, number> = {};
+      for (const [, outcome, value] of scraped.matchAll(pattern)) totals[outcome] = (totals[outcome] ?? 0) + Number(value);
+      return totals;
+    };
+    const delivered = byOutcome(/^clerk_webhook_deliveries_total\{event_type="[^"]+",outcome="(\w+)"\} (\d+)$/gm);
+    const timed = byOutcome(/^clerk_webhook_processing_duration_seconds_count\{outcome="(\w+)"\} (\d+)$/gm);
+    const infBucket = byOutcome(/^clerk_webhook_processing_duration_seconds_bucket\{le="\+Inf",outcome="(\w+)"\} (\d+)$/gm);
+    expect(timed).toEqual(delivered);
+    expect(infBucket).toEqual(delivered);
+    expect(Object.values(timed).reduce((sum, count) => sum + count, 0)).toBe(5);
   });
 
   it('counts verification failures by reason', () => {
     expect(scraped).toMatch(/^clerk_webhook_verification_failures_total\{reason="bad_signature"\} 1$/m);
     expect(scraped).toMatch(/^clerk_webhook_verification_failures_total\{reason="missing_headers"\} 1$/m);
+  });
+});
+
+describe('a delivery the database could not take', () => {
+  it('is one error line with outcome unavailable and the reason, counted under that outcome', async () => {
+    const deadDatabase = 'postgres://nobody:nothing@127.0.0.1:9/nowhere';
+    const captured: string[] = [];
+    const down = await startTestApp({ LOG_LEVEL: 'info' }, { ownerUrl: deadDatabase, authUrl: deadDatabase }, { write: (line) => captured.push(line) });
+    try {
+      const delivery = signDelivery(fixtureText('user.created', uniqueTag()));
+      expect((await postWebhook(down.url, delivery)).status).toBe(503);
+      const line = captured.map((text) => JSON.parse(text)).find((record) => record.svixId === delivery.svixId);
+      expect(line).toMatchObject({ level: 50, msg: 'delivery unavailable', eventType: 'user.created', outcome: 'unavailable', res: { statusCode: 503 }, error: expect.stringMatching(/ECONNREFUSED/) });
+      expect(line).not.toHaveProperty('err');
+      const text = await (await fetch(`${down.url}/metrics`)).text();
+      expect(text).toMatch(/^clerk_webhook_deliveries_total\{event_type="user\.created",outcome="unavailable"\} 1$/m);
+    } finally {
+      await down.close();
+    }
   });
 });
