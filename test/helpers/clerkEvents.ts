@@ -66,15 +66,31 @@ export async function deliverAsWebhook(client: pg.ClientBase, payload: unknown, 
   }
 }
 
+// Every table the sync writes whose rows are keyed by a Clerk id.
+const SYNCED_TABLES = [
+  'organizations',
+  'users',
+  'organization_memberships',
+  'organization_invitations',
+  'organization_domains',
+  'roles',
+  'permissions',
+  'sessions',
+  'billing_subscriptions',
+  'billing_subscription_items',
+];
+
 /**
  * Everything the sync maintains for the rows whose id ends in `_<tag>` (other tests commit rows
  * meanwhile), minus bookkeeping times, as JSON: what convergence compares.
  */
 export async function syncedState(client: pg.ClientBase | pg.Pool, tag: string): Promise<Record<string, Array<Record<string, any>>>> {
+  const tables = SYNCED_TABLES.map(
+    (table) => `(select coalesce(jsonb_agg(to_jsonb(t) - 'synced_at' order by t.id), '[]') from app_public.${table} t where t.id like $1) as ${table}`,
+  );
   const { rows } = await client.query(
-    `select (select coalesce(jsonb_agg(to_jsonb(t) - 'synced_at' order by t.id), '[]') from app_public.organizations t where t.id like $1) as organizations,
-            (select coalesce(jsonb_agg(to_jsonb(t) - 'synced_at' order by t.id), '[]') from app_public.users t where t.id like $1) as users,
-            (select coalesce(jsonb_agg(to_jsonb(t) - 'synced_at' order by t.id), '[]') from app_public.organization_memberships t where t.id like $1) as organization_memberships,
+    `select ${tables.join(',\n')},
+            (select coalesce(jsonb_agg(to_jsonb(t) order by t.role_id, t.permission_id), '[]') from app_public.role_permissions t where t.role_id like $1) as role_permissions,
             (select coalesce(jsonb_agg(to_jsonb(t) order by t.entity_kind, t.entity_id), '[]') from app_private.private_metadata t where t.entity_id like $1) as private_metadata`,
     [`%\\_${tag}`],
   );

@@ -1,6 +1,7 @@
-// Property: whatever the order, duplication, re-sending and replaying of a set of Clerk events,
-// the synced state equals the state after applying each event once in time order, and nothing
-// deleted comes back. Each run calls handle_clerk_event directly as clerk_webhook inside one
+// Property: whatever the order, duplication, re-sending and replaying of a set of Clerk events
+// (every family the sync models: users, organizations, memberships, invitations, domains, roles and
+// permissions, sessions, billing), the synced state equals the state after applying each event once
+// in time order, and nothing deleted comes back. Each run calls handle_clerk_event directly as clerk_webhook inside one
 // rolled-back transaction (HTTP is covered by the route tests).
 import { afterAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
@@ -10,11 +11,18 @@ import { syncedState, uniqueTag } from '../../helpers/clerkEvents.ts';
 
 afterAll(endTestPools);
 
-const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
+// Each run replays a few dozen events across all families (about 0.18 s); PROPERTY_RUNS=5000 searches deeper.
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 500);
 const BASE = Date.UTC(2025, 5, 1);
 const TAG = uniqueTag();
 const ORGS = [`org_prop1_${TAG}`, `org_prop2_${TAG}`];
 const USERS = [`user_prop1_${TAG}`, `user_prop2_${TAG}`];
+const ROLES = [`role_prop1_${TAG}`, `role_prop2_${TAG}`];
+const PERMISSIONS = [`perm_prop1_${TAG}`, `perm_prop2_${TAG}`];
+const SUBSCRIPTION = `csub_prop_${TAG}`;
+const ITEMS = [`csub_item_prop1_${TAG}`, `csub_item_prop2_${TAG}`];
+// Billing objects carry their payer; one organization pays for everything here.
+const PAYER = { id: `cpayer_prop_${TAG}`, object: 'commerce_payer', organization_id: ORGS[0], user_id: '' };
 
 interface ClerkPayload {
   type: string;
@@ -69,10 +77,51 @@ const membershipVersion = fc.record({
   public_metadata: metadata,
 });
 
-const objectHistory = <V>(version: fc.Arbitrary<V>) =>
-  lifetime.chain(({ times, deletedAt }) =>
+const invitationVersion = fc.record({
+  // The first version is pending (organizationInvitation.created); later ones accepted or revoked.
+  status: fc.constantFrom('accepted', 'revoked'),
+  role: fc.constantFrom('org:admin', 'org:driver', 'basic_member'),
+  acceptedBy: fc.nat({ max: USERS.length - 1 }),
+  public_metadata: metadata,
+  private_metadata: metadata,
+});
+const domainVersion = fc.record({
+  name: fc.constantFrom('fleet-a.test', 'fleet-b.test'),
+  enrollment_mode: fc.constantFrom('manual_invitation', 'automatic_invitation', 'automatic_suggestion'),
+  verification: maybe(fc.constantFrom('unverified', 'verified')),
+  total_pending_invitations: fc.nat({ max: 5 }),
+});
+const permissionVersion = fc.record({
+  name: fc.constantFrom('Read loads', 'Edit loads'),
+  description: maybe(fc.constantFrom('Loads', 'All loads')),
+  type: fc.constantFrom('user', 'system'),
+});
+const roleVersion = fc.record({
+  name: fc.constantFrom('Dispatcher', 'Driver'),
+  description: maybe(fc.constantFrom('Plans loads', 'Drives')),
+  is_creator_eligible: fc.boolean(),
+  permissions: fc.subarray([0, 1]),
+});
+const sessionVersion = fc.record({
+  // The first version is active (session.created); later ones end it one way or another.
+  status: fc.constantFrom('ended', 'removed', 'revoked', 'pending'),
+  org: maybe(fc.nat({ max: ORGS.length - 1 })),
+});
+const subscriptionVersion = fc.record({ status: fc.constantFrom('active', 'past_due') });
+const itemVersion = fc.record({
+  status: fc.constantFrom('active', 'past_due', 'canceled', 'ended', 'upcoming'),
+  plan: fc.constantFrom('free_org', 'fleet-pro'),
+  is_free_trial: fc.boolean(),
+  seats: maybe(fc.integer({ min: 1, max: 30 })),
+});
+
+const objectHistory = <V>(version: fc.Arbitrary<V>, life: fc.Arbitrary<{ times: number[]; deletedAt: number | null }> = lifetime) =>
+  life.chain(({ times, deletedAt }) =>
     fc.array(version, { minLength: times.length, maxLength: times.length }).map((versions) => ({ times, deletedAt, versions })),
   );
+/** Sessions, invitations and billing objects end by status: Clerk sends no deletion for them. */
+const undeleted = lifetime.map(({ times }) => ({ times, deletedAt: null }));
+const optional = <T>(arb: fc.Arbitrary<T>, n: number) => fc.array(fc.option(arb, { nil: null }), { minLength: n, maxLength: n });
 
 const history = fc.record({
   users: fc.array(fc.option(objectHistory(userVersion), { nil: null }), { minLength: USERS.length, maxLength: USERS.length }),
@@ -81,6 +130,13 @@ const history = fc.record({
     fc.record({ org: fc.nat({ max: ORGS.length - 1 }), user: fc.nat({ max: USERS.length - 1 }), life: objectHistory(membershipVersion) }),
     { maxLength: 3 },
   ),
+  invitations: fc.array(fc.record({ org: fc.nat({ max: ORGS.length - 1 }), life: objectHistory(invitationVersion, undeleted) }), { maxLength: 1 }),
+  domains: fc.array(fc.record({ org: fc.nat({ max: ORGS.length - 1 }), life: objectHistory(domainVersion) }), { maxLength: 1 }),
+  permissions: optional(objectHistory(permissionVersion), PERMISSIONS.length),
+  roles: optional(objectHistory(roleVersion), ROLES.length),
+  sessions: fc.array(fc.record({ user: fc.nat({ max: USERS.length - 1 }), life: objectHistory(sessionVersion, undeleted) }), { maxLength: 1 }),
+  subscription: fc.option(objectHistory(subscriptionVersion, undeleted), { nil: null }),
+  items: optional(objectHistory(itemVersion, undeleted), ITEMS.length),
   envelopeTimestamps: fc.boolean(),
 });
 
@@ -98,11 +154,30 @@ function eventsOf(sample: fc.Arbitrary<any> extends fc.Arbitrary<infer T> ? T : 
 function eventsOf(sample: any): HistoryEvent[] {
   const events: HistoryEvent[] = [];
   const stamp = (at: number) => (sample.envelopeTimestamps ? at + 5 : undefined);
-  const lifecycle = (family: string, id: string, life: any, dataOf: (version: any, at: number) => Record<string, unknown>, tombstone: (last: Record<string, unknown>) => Record<string, unknown>) => {
+  /** The full object as of version `index` of its history. */
+  const versionOf = (id: string, life: any, index: number, dataOf: (version: any, at: number, index: number) => Record<string, unknown>) => ({
+    id,
+    ...dataOf(life.versions[index], life.times[index], index),
+    created_at: life.times[0],
+    updated_at: life.times[index],
+  });
+  /** The object as Clerk embeds it in another object's event at `at`: its latest version by then, unless deleted by then. */
+  const embeddedAt = (id: string, life: any, at: number, dataOf: (version: any, at: number, index: number) => Record<string, unknown>) => {
+    const index = life ? life.times.findLastIndex((time: number) => time <= at) : -1;
+    return index < 0 || (life.deletedAt !== null && life.deletedAt <= at) ? null : versionOf(id, life, index, dataOf);
+  };
+  const lifecycle = (
+    family: string,
+    id: string,
+    life: any,
+    dataOf: (version: any, at: number, index: number) => Record<string, unknown>,
+    tombstone: (last: Record<string, unknown>) => Record<string, unknown>,
+    typeOf: (data: Record<string, unknown>, index: number) => string = (_data, index) => (index === 0 ? 'created' : 'updated'),
+  ) => {
     let last: Record<string, unknown> = {};
     life.times.forEach((at: number, index: number) => {
-      last = { id, ...dataOf(life.versions[index], at), created_at: life.times[0], updated_at: at };
-      events.push(event(`${family}.${index === 0 ? 'created' : 'updated'}`, last, at, stamp(at), null));
+      last = versionOf(id, life, index, dataOf);
+      events.push(event(`${family}.${typeOf(last, index)}`, last, at, stamp(at), null));
     });
     if (life.deletedAt !== null) events.push(event(`${family}.deleted`, tombstone(last), life.deletedAt, life.deletedAt, id));
   };
@@ -139,6 +214,95 @@ function eventsOf(sample: any): HistoryEvent[] {
       public_user_data: { user_id: USERS[membership.user], identifier: 'someone@example.com' },
     }), (last) => last);
   });
+
+  sample.invitations.forEach((invitation: any, index: number) => {
+    lifecycle('organizationInvitation', `orginv_prop${index}_${TAG}`, invitation.life, (version, _at, versionIndex) => {
+      const status = versionIndex === 0 ? 'pending' : version.status;
+      return {
+        object: 'organization_invitation',
+        email_address: `invitee${index}@example.com`,
+        role: version.role,
+        organization_id: ORGS[invitation.org],
+        status,
+        ...(status === 'accepted' ? { user_id: USERS[version.acceptedBy] } : {}),
+        public_metadata: version.public_metadata,
+        private_metadata: version.private_metadata,
+        expires_at: BASE + 30 * 86_400_000,
+      };
+    }, (last) => last, (data, versionIndex) => (versionIndex === 0 ? 'created' : String(data.status)));
+  });
+  sample.domains.forEach((domain: any, index: number) => {
+    const id = `orgdmn_prop${index}_${TAG}`;
+    lifecycle('organizationDomain', id, domain.life, (version) => ({
+      object: 'organization_domain',
+      organization_id: ORGS[domain.org],
+      name: version.name,
+      enrollment_mode: version.enrollment_mode,
+      affiliation_verification: version.verification && { status: version.verification, strategy: 'email_code' },
+      total_pending_invitations: version.total_pending_invitations,
+      total_pending_suggestions: 0,
+    }), () => ({ object: 'organization_domain', id, deleted: true }));
+  });
+  const permissionData = (index: number) => (version: any) => ({ object: 'permission', key: `org:prop:p${index}`, ...version });
+  sample.permissions.forEach((life: any, index: number) => {
+    if (!life) return;
+    lifecycle('permission', PERMISSIONS[index], life, permissionData(index), () => ({ object: 'permission', id: PERMISSIONS[index], deleted: true }));
+  });
+  sample.roles.forEach((life: any, index: number) => {
+    if (!life) return;
+    lifecycle('role', ROLES[index], life, (version, at) => ({
+      object: 'role',
+      key: `org:prop_role${index}`,
+      name: version.name,
+      description: version.description,
+      is_creator_eligible: version.is_creator_eligible,
+      // Clerk lists the permissions that exist when the role changes, each in full.
+      permissions: version.permissions
+        .map((p: number) => embeddedAt(PERMISSIONS[p], sample.permissions[p], at, permissionData(p)))
+        .filter(Boolean),
+    }), () => ({ object: 'role', id: ROLES[index], deleted: true }));
+  });
+  sample.sessions.forEach((session: any, index: number) => {
+    lifecycle('session', `sess_prop${index}_${TAG}`, session.life, (version, at, versionIndex) => ({
+      object: 'session',
+      user_id: USERS[session.user],
+      client_id: `client_prop${index}`,
+      status: versionIndex === 0 ? 'active' : version.status,
+      last_active_organization_id: version.org === null ? null : ORGS[version.org],
+      last_active_at: at - 100,
+      expire_at: at + 7 * 86_400_000,
+      abandon_at: at + 30 * 86_400_000,
+    }), (last) => last, (data, versionIndex) => (versionIndex === 0 ? 'created' : String(data.status)));
+  });
+  const BILLING_TYPES: Record<string, string> = { active: 'active', past_due: 'pastDue', canceled: 'canceled', ended: 'ended', upcoming: 'updated' };
+  const itemData = (version: any) => ({
+    object: 'commerce_subscription_item',
+    status: version.status,
+    is_free_trial: version.is_free_trial,
+    plan: { id: `cplan_${version.plan}`, slug: version.plan, name: version.plan },
+    plan_period: 'month',
+    amount: { amount: version.plan === 'free_org' ? 0 : 4900, currency: 'USD' },
+    seats: version.seats === null ? undefined : { quantity: version.seats },
+    payer: PAYER,
+    subscription_id: SUBSCRIPTION,
+  });
+  sample.items.forEach((life: any, index: number) => {
+    if (!life) return;
+    lifecycle('subscriptionItem', ITEMS[index], life, itemData, (last) => last, (data, versionIndex) => (versionIndex === 0 ? 'created' : BILLING_TYPES[String(data.status)]));
+  });
+  if (sample.subscription) {
+    lifecycle('subscription', SUBSCRIPTION, sample.subscription, (version, at) => ({
+      object: 'commerce_subscription',
+      status: version.status,
+      past_due_at: version.status === 'past_due' ? at - 100 : null,
+      payer_id: PAYER.id,
+      payer: PAYER,
+      // Embedded items leave out their payer and subscription (the subscription's stand in).
+      items: ITEMS.map((id, index) => embeddedAt(id, sample.items[index], at, itemData))
+        .filter(Boolean)
+        .map((item) => ({ ...item, payer: null, subscription_id: null })),
+    }), (last) => last, (data, versionIndex) => (versionIndex === 0 ? 'created' : BILLING_TYPES[String(data.status)]));
+  }
   return events;
 }
 
@@ -209,14 +373,28 @@ async function shuffledState(client: pg.ClientBase, order: Delivery[]) {
   return syncedState(client, TAG);
 }
 
-/** Nothing deleted comes back: every deleted object, and every membership of a deleted user or organization, is deleted. */
+/**
+ * Nothing deleted comes back: every deleted object, every membership of a deleted user or
+ * organization, every invitation and domain of a deleted organization is deleted; links join only
+ * live roles to live permissions they list, and all of those.
+ */
 function expectNoResurrection(state: Record<string, any[]>, events: HistoryEvent[]) {
   const deleted = new Set(events.map((e) => e.deletes).filter(Boolean));
-  const byId = new Map([...state.users, ...state.organizations, ...state.organization_memberships].map((row) => [row.id, row]));
+  const rows = [state.users, state.organizations, state.organization_memberships, state.organization_domains, state.roles, state.permissions].flat();
+  const byId = new Map(rows.map((row) => [row.id, row]));
   for (const id of deleted) expect(byId.get(id)?.deleted_at).toEqual(expect.any(String));
   for (const membership of state.organization_memberships) {
     if (deleted.has(membership.organization_id) || deleted.has(membership.user_id)) expect(membership.deleted_at).toEqual(expect.any(String));
   }
+  for (const child of [...state.organization_invitations, ...state.organization_domains]) {
+    if (deleted.has(child.organization_id)) expect(child.deleted_at).toEqual(expect.any(String));
+  }
+  const live = (id: string) => byId.has(id) && byId.get(id).deleted_at === null;
+  const expectedLinks = state.roles
+    .filter((role) => role.deleted_at === null)
+    .flatMap((role) => role.permission_ids.filter(live).map((permissionId: string) => ({ role_id: role.id, permission_id: permissionId })));
+  const sortLinks = (links: any[]) => [...links].sort((a, b) => `${a.role_id} ${a.permission_id}`.localeCompare(`${b.role_id} ${b.permission_id}`));
+  expect(sortLinks(state.role_permissions)).toEqual(sortLinks(expectedLinks));
   for (const user of state.users.filter((row) => row.deleted_at)) {
     expect([user.email, user.first_name, user.last_name, user.username, user.image_url, user.role]).toEqual([null, null, null, null, null, null]);
     expect(state.private_metadata.filter((row) => row.entity_id === user.id)).toEqual([]);

@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import type pg from 'pg';
 import { endTestPools, withRootDb } from '../../helpers/db.ts';
-import { deliverAsWebhook, fixture, taggedId, uniqueTag, type ClerkEvent } from '../../helpers/clerkEvents.ts';
+import { deliverAsWebhook, fixture, syncedState, taggedId, uniqueTag, type ClerkEvent } from '../../helpers/clerkEvents.ts';
 import { newSvixId } from '../../helpers/webhooks.ts';
 
 afterAll(endTestPools);
@@ -44,29 +44,6 @@ async function auditRows(client: pg.ClientBase, kind: string, id: string) {
 async function links(client: pg.ClientBase, roleId: string): Promise<string[]> {
   const { rows } = await client.query('select permission_id from app_public.role_permissions where role_id = $1 order by 1', [roleId]);
   return rows.map((link) => link.permission_id);
-}
-
-const CATALOG_TABLES = [
-  'organization_invitations',
-  'organization_domains',
-  'roles',
-  'permissions',
-  'sessions',
-  'billing_subscriptions',
-  'billing_subscription_items',
-  'organizations',
-];
-
-/** Every row these families keep for one tag (synced_at aside), the links and private metadata included. */
-async function catalogState(client: pg.ClientBase, tag: string) {
-  const state: Record<string, unknown[]> = {};
-  for (const table of CATALOG_TABLES) {
-    const { rows } = await client.query(`select * from app_public.${table} where id like '%' || $1 order by id`, [tag]);
-    state[table] = rows.map(({ synced_at: _synced, ...rest }) => rest);
-  }
-  state.role_permissions = (await client.query(`select * from app_public.role_permissions where role_id like '%' || $1 order by 1, 2`, [tag])).rows;
-  state.private_metadata = (await client.query(`select * from app_private.private_metadata where entity_id like '%' || $1 order by 1, 2`, [tag])).rows;
-  return state;
 }
 
 /** Audit rows of this test's objects (other test files commit theirs concurrently). */
@@ -463,12 +440,12 @@ describe('arrival order and duplicates', () => {
       const events = eventsOf(tag);
       const expected = await withRootDb(async (client) => {
         for (const event of events) expect((await deliver(client, event)).status).toBe('processed');
-        return catalogState(client, tag);
+        return syncedState(client, tag);
       });
       for (const order of orders.slice(1)) {
         await withRootDb(async (client) => {
           for (const index of order) expect((await deliver(client, events[index])).status).toMatch(/^(processed|stale)$/);
-          expect(await catalogState(client, tag)).toEqual(expected);
+          expect(await syncedState(client, tag)).toEqual(expected);
         });
       }
     });
@@ -479,13 +456,13 @@ describe('arrival order and duplicates', () => {
       await withRootDb(async (client) => {
         const svixIds = [];
         for (const event of events) svixIds.push((await deliver(client, event)).svix_id);
-        const before = await catalogState(client, tag);
+        const before = await syncedState(client, tag);
         const audits = await auditCount(client, tag);
         for (const [index, event] of events.entries()) {
           expect(await deliver(client, event, svixIds[index])).toMatchObject({ status: 'duplicate', original_status: 'processed' });
           expect((await deliver(client, event)).status).toBe('stale');
         }
-        expect(await catalogState(client, tag)).toEqual(before);
+        expect(await syncedState(client, tag)).toEqual(before);
         expect(await auditCount(client, tag)).toBe(audits);
       });
     });
@@ -502,7 +479,7 @@ describe('arrival order and duplicates', () => {
     const events = names.map((name) => fixture(name, tag)).sort((a, b) => a.timestamp! - b.timestamp!);
     const expected = await withRootDb(async (client) => {
       for (const event of events) await deliver(client, event);
-      return catalogState(client, tag);
+      return syncedState(client, tag);
     });
     expect(expected.billing_subscriptions).toHaveLength(1);
     expect(expected.billing_subscription_items).toHaveLength(4);
@@ -513,7 +490,7 @@ describe('arrival order and duplicates', () => {
       const shuffled = [...events].sort(() => random() - 0.5);
       await withRootDb(async (client) => {
         for (const event of shuffled) expect((await deliver(client, event)).status).toMatch(/^(processed|stale)$/);
-        expect(await catalogState(client, tag)).toEqual(expected);
+        expect(await syncedState(client, tag)).toEqual(expected);
       });
     }
   });
