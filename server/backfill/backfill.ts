@@ -169,9 +169,9 @@ export async function runBackfill(request: BackfillRequest, deps: BackfillDeps):
         }
         for (let first = 0; first < page.objects.length; first += batchSize) {
           const batch = page.objects.slice(first, first + batchSize);
-          const batchCounts: RunCounts = structuredClone(counts);
           const nextCursor = page.cursorAfter(first + batch.length);
-          const batchFailures = await inTransaction(deps.db, async (client) => {
+          const { batchCounts, batchFailures } = await inTransaction(deps.db, async (client) => {
+            const batchCounts: RunCounts = structuredClone(counts);
             const events = batch.map((object) => synthesizeEvent(family, object));
             const recorded = await recordedOutcomes(client, events.map((event) => event.svixId));
             const fresh = batch.filter((_, i) => !recorded.has(events[i].svixId));
@@ -194,7 +194,7 @@ export async function runBackfill(request: BackfillRequest, deps: BackfillDeps):
             });
             if (options.reconcile) await markSeen(client, run!.id, OBJECT_KIND[family], batch.map((object) => object.id));
             await saveCheckpoint(client, run!.id, { family, cursor: nextCursor, counts: batchCounts });
-            return failed;
+            return { batchCounts, batchFailures: failed };
           });
           Object.assign(counts, batchCounts);
           failures.push(...batchFailures);
@@ -217,8 +217,10 @@ export async function runBackfill(request: BackfillRequest, deps: BackfillDeps):
         batchSize,
         // Deletions are counted with the checkpoint: a run resumed during reconciliation keeps them.
         onBatch: async (client, family, deleted) => {
-          if (deleted) addCount(counts, family, 'deleted', deleted);
-          await saveCheckpoint(client, run!.id, { family: null, cursor: null, counts });
+          const batchCounts: RunCounts = structuredClone(counts);
+          if (deleted) addCount(batchCounts, family, 'deleted', deleted);
+          await saveCheckpoint(client, run!.id, { family: null, cursor: null, counts: batchCounts });
+          return () => Object.assign(counts, batchCounts);
         },
       });
       for (const family of families) {

@@ -12,8 +12,11 @@ export interface ReconcileDeps {
   runId: number;
   dryRun: boolean;
   batchSize?: number;
-  /** Runs inside each batch's transaction, after its deletions: where the caller keeps its checkpoint. */
-  onBatch?: (client: pg.PoolClient, family: ReconciledFamily, deleted: number) => Promise<void>;
+  /**
+   * Runs inside each batch's transaction, after its deletions: where the caller keeps its
+   * checkpoint. What it returns runs once the transaction has committed.
+   */
+  onBatch?: (client: pg.PoolClient, family: ReconciledFamily, deleted: number) => Promise<() => void>;
 }
 
 interface Candidate {
@@ -101,16 +104,16 @@ export async function reconcile(families: ReconciledFamily[], deps: ReconcileDep
     const candidates = gone.get(family) ?? [];
     for (let first = 0; first < candidates.length; first += batchSize) {
       const batch = candidates.slice(first, first + batchSize);
-      await inTransaction(deps.db, async (client) => {
+      const committed = await inTransaction(deps.db, async (client) => {
         const results = await applyMaybeDry(client, batch.map((candidate) => deletionEvent(family, candidate, now)), deps.dryRun, 'reconcile');
-        let deleted = 0;
-        results.forEach((answer, i) => {
-          if (answer.status === 'failed') result.failures.push({ id: batch[i].id, family, error: failureMessage(answer) });
-          else deleted += 1;
-        });
-        result.deleted[family] = (result.deleted[family] ?? 0) + deleted;
-        await deps.onBatch?.(client, family, deleted);
+        const failures = batch.flatMap((candidate, i) => (results[i].status === 'failed' ? [{ id: candidate.id, family, error: failureMessage(results[i]) }] : []));
+        const deleted = batch.length - failures.length;
+        const afterCommit = (await deps.onBatch?.(client, family, deleted)) ?? (() => undefined);
+        return { deleted, failures, afterCommit };
       });
+      committed.afterCommit();
+      result.deleted[family] = (result.deleted[family] ?? 0) + committed.deleted;
+      result.failures.push(...committed.failures);
     }
   }
   return result;

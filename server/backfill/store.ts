@@ -165,18 +165,31 @@ export function failureMessage(result: EventResult): string {
   return error ? `${error.message ?? 'failed'}${error.code ? ` (SQLSTATE ${error.code})` : ''}` : 'failed';
 }
 
+/** Deadlock, serialization failure, lock timeout: the transaction was rolled back and may simply run again. */
+const RETRYABLE_SQLSTATES = new Set(['40001', '40P01', '55P03']);
+const TRANSACTION_ATTEMPTS = 5;
+
+/**
+ * Runs `body` in a transaction, again (up to 5 times) when Postgres rolled it back for a
+ * transient reason: a batch locks many rows and can deadlock with a live webhook touching the same
+ * ones. `body` must keep its effects inside the transaction (or recompute them on each attempt).
+ */
 export async function inTransaction<T>(db: pg.Pool, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await db.connect();
-  try {
-    await client.query('begin');
-    const result = await body(client);
-    await client.query('commit');
-    return result;
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
+  for (let attempt = 1; ; attempt++) {
+    const client = await db.connect();
+    try {
+      await client.query('begin');
+      const result = await body(client);
+      await client.query('commit');
+      return result;
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      const code = (error as { code?: string }).code;
+      if (attempt >= TRANSACTION_ATTEMPTS || !code || !RETRYABLE_SQLSTATES.has(code)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt * (0.5 + Math.random())));
+    } finally {
+      client.release();
+    }
   }
 }
 

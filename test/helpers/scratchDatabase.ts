@@ -9,6 +9,8 @@ import { setupDatabase } from '../../server/database/setup.ts';
 import { testDatabase } from './db.ts';
 
 export interface ScratchDatabase {
+  /** The superuser on this database. */
+  rootUrl: string;
   ownerUrl: string;
   authUrl: string;
   owner: pg.Pool;
@@ -44,6 +46,7 @@ export async function createScratchDatabase(label: string): Promise<ScratchDatab
   }
   const owner = new pg.Pool({ connectionString: urls.ownerUrl, max: 4 });
   return {
+    rootUrl: onDatabase(rootUrl, database),
     ownerUrl: urls.ownerUrl,
     authUrl: urls.authUrl,
     owner,

@@ -1,5 +1,6 @@
 // The backfill engine against the fake Backend API over real HTTP and a database of its own.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
 import { createBackendApi, type RetryPolicy } from '../../../server/clerk/backendApi.ts';
 import { runBackfill, type BackfillDeps, type BackfillRequest } from '../../../server/backfill/backfill.ts';
 import { FakeClerkBackendApi } from '../../fakes/clerkBackendApi.ts';
@@ -18,6 +19,14 @@ function backfill(request: Partial<BackfillRequest> = {}, deps: Partial<Backfill
     { families: [...SYNCED], resume: false, reconcile: false, dryRun: false, ...request },
     { api: createBackendApi({ secretKey: fake.secretKey, apiUrl: fake.url }), db: database.owner, retry: fastRetry, pageSize: 7, batchSize: 4, ...deps },
   );
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 async function resetDatabase() {
@@ -106,6 +115,29 @@ describe('runBackfill', () => {
     expect(resumed.counts).toEqual({ users: { created: 30 }, organizations: { created: 5 }, memberships: { created: 40 } });
     expect(await syncedState(database.owner)).toEqual(clerkState(fake));
     expect((await database.owner.query(`select status from app_private.backfill_runs`)).rows).toEqual([{ status: 'completed' }]);
+  });
+
+  it('runs a batch again when it deadlocks with a concurrent writer (such as a live webhook)', async () => {
+    await backfill({ families: ['users'] });
+    const users = fake.snapshot().users.slice(0, 4);
+    for (const user of users) fake.updateUser(user.id as string, { first_name: `${String(user.first_name)} II` });
+    const other = new pg.Client({ connectionString: database.rootUrl });
+    await other.connect();
+    try {
+      // The other side waits 10 s before checking for a deadlock, the backfill 1 s: the backfill's batch is the victim.
+      await other.query(`begin; set local deadlock_timeout = '10s'`);
+      await other.query(`update app_public.users set username = 'held' where id = $1`, [users[3].id]);
+      const run = backfill({ families: ['users'] });
+      await waitUntil(async () => (await other.query(`select count(*)::int as n from pg_locks where not granted`)).rows[0].n > 0);
+      const crossing = other.query(`update app_public.users set username = 'held' where id = $1`, [users[0].id]);
+      await crossing;
+      await other.query('rollback');
+      const summary = await run;
+      expect(summary.counts.users).toEqual({ updated: 4, unchanged: 26 });
+      expect((await syncedState(database.owner)).users).toEqual(clerkState(fake).users);
+    } finally {
+      await other.end();
+    }
   });
 
   it('starts afresh when asked to resume with nothing to resume', async () => {
