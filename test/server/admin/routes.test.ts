@@ -100,6 +100,14 @@ describe('POST /api/admin/set-role', () => {
     expect(await roleInDatabase(people.carol, orgs.acme)).toBe(`org:${role}`);
   });
 
+  it('answers success without asking Clerk when the member already has the role', async () => {
+    const before = fake.requests.length;
+    const current = fake.findMembership(orgs.acme, people.bob)!.role as string;
+    const response = await setRole({ targetUserId: people.bob, role: current }, tokenFor('alice'));
+    expect(response).toMatchObject({ status: 200, body: { success: true, message: `${people.bob} already has the role ${current}`, user: { role: current } } });
+    expect(fake.requests.slice(before).some((request) => request.method === 'PATCH')).toBe(false);
+  });
+
   it('answers 401 without a token or with one it cannot verify', async () => {
     expect(await setRole({ targetUserId: people.bob, role: 'org:member' })).toMatchObject({ status: 401, body: { success: false } });
     const forged = signToken(makeSigningKey(), v1Claims({ userId: people.alice, orgId: orgs.acme, role: 'org:admin', permissions: permissionsOf('org:admin') }));
