@@ -60,11 +60,14 @@ export async function memberOfActiveOrganization(client: pg.PoolClient, userId: 
 }
 
 /**
- * Role keys a member may be given. Until organization roles are synced (issue 5), these are the
- * reference tenant's roles (SPEC section 4) plus every role a synced membership of the
- * organization already holds (custom roles created in the Clerk dashboard).
+ * Role keys a member may be given: the instance's synced roles (app_public.roles, kept by role.*
+ * webhooks and the backfill). Before any role is synced, the reference tenant's roles (SPEC
+ * section 4) plus every role a synced membership of the organization holds, so a fresh deployment
+ * still works.
  */
 export async function assignableRoles(client: pg.PoolClient): Promise<string[]> {
+  const { rows: synced } = await client.query<{ key: string }>(`select key from app_public.roles where deleted_at is null and key is not null order by key`);
+  if (synced.length) return synced.map((row) => row.key);
   const { rows } = await client.query<{ role: string }>(
     `select distinct role from app_public.organization_memberships where role is not null and organization_id = app_public.current_org_id()`,
   );

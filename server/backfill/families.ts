@@ -87,6 +87,8 @@ function permissionJson(permission: Permission): ClerkJson {
     name: permission.name,
     key: permission.key,
     description: permission.description,
+    // The SDK drops `type`; Clerk's system permissions are exactly the org:sys_* keys.
+    type: permission.key.startsWith('org:sys_') ? 'system' : 'user',
     created_at: permission.createdAt,
     updated_at: permission.updatedAt,
   };

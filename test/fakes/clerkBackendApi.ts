@@ -377,6 +377,29 @@ export class FakeClerkBackendApi {
     };
   }
 
+  /** A custom role created in the dashboard, granting existing permissions. */
+  addRole(key: string, name: string, permissionKeys: string[]): Json {
+    const n = ++this.serial;
+    const at = this.tick();
+    const role: Json = {
+      object: 'role',
+      id: fakeClerkId('role', n),
+      name,
+      key,
+      description: `Custom role ${name}`,
+      is_creator_eligible: false,
+      permissions: permissionKeys.map((permissionKey) => {
+        const permission = this.permissions.find((candidate) => candidate.key === permissionKey);
+        if (!permission) throw new Error(`addRole: no permission ${permissionKey}`);
+        return permission;
+      }),
+      created_at: at,
+      updated_at: at,
+    };
+    this.roles.push(role);
+    return structuredClone(role);
+  }
+
   private seedRoles(): void {
     const permissionByKey = new Map<string, Json>();
     for (const role of REFERENCE_ROLES) {

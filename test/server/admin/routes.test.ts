@@ -146,6 +146,22 @@ describe('POST /api/admin/set-role', () => {
     expect(await setRole('{"targetUserId":', admin)).toEqual({ status: 400, body: { success: false, message: 'the body must be valid JSON' } });
   });
 
+  it('validates against the synced roles once roles are synced (a custom role included)', async () => {
+    fake.addRole('org:mechanic', 'Mechanic', ['org:sys_memberships:read']);
+    const beforeSync = await setRole({ targetUserId: people.bob, role: 'org:mechanic' }, tokenFor('alice'));
+    expect(beforeSync.status).toBe(400);
+    await runBackfill(
+      { families: ['permissions', 'roles'], resume: false, reconcile: false, dryRun: false },
+      { api: createBackendApi({ secretKey: fake.secretKey, apiUrl: fake.url }), db: database.owner },
+    );
+    const afterSync = await setRole({ targetUserId: people.bob, role: 'mechanic' }, tokenFor('alice'));
+    expect(afterSync).toMatchObject({ status: 200, body: { user: { role: 'org:mechanic' } } });
+    const unknown = await setRole({ targetUserId: people.bob, role: 'org:pilot' }, tokenFor('alice'));
+    expect(unknown.body.message).toBe(
+      'unknown role org:pilot; roles of this organization: org:admin, org:compliance, org:dispatcher, org:driver, org:mechanic, org:member',
+    );
+  });
+
   it('answers 503 when Clerk keeps failing, and changes nothing', async () => {
     const before = await roleInDatabase(people.bob, orgs.acme);
     fake.injectFault({ status: 502, count: 3, match: (request) => request.method === 'PATCH' });

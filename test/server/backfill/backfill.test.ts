@@ -32,7 +32,7 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs = 10_000) {
 async function resetDatabase() {
   await database.owner.query(
     `truncate app_public.users, app_public.organizations, app_public.organization_memberships, app_public.audit_logs,
-              app_private.webhook_events, app_private.backfill_runs cascade`,
+              app_public.roles, app_public.permissions, app_private.webhook_events, app_private.backfill_runs cascade`,
   );
 }
 
@@ -65,6 +65,24 @@ describe('runBackfill', () => {
     expect(await countRows(database.owner, 'app_public.audit_logs')).toBe(audits);
     expect(await countRows(database.owner, 'app_private.webhook_events')).toBe(ledger);
     expect(await syncedState(database.owner)).toEqual(clerkState(fake));
+  });
+
+  it('syncs the instance\'s permissions and roles, with their links and permission types', async () => {
+    const summary = await backfill({ families: ['permissions', 'roles'] });
+    expect(summary.counts).toEqual({ permissions: { created: 25 }, roles: { created: 5 } });
+    const { rows } = await database.owner.query(
+      `select r.key, count(*)::int as permissions, count(*) filter (where p.type = 'system')::int as system
+         from app_public.roles r join app_public.role_permissions rp on rp.role_id = r.id join app_public.permissions p on p.id = rp.permission_id
+        group by r.key order by r.key`,
+    );
+    expect(rows).toEqual([
+      { key: 'org:admin', permissions: 13, system: 8 },
+      { key: 'org:compliance', permissions: 5, system: 1 },
+      { key: 'org:dispatcher', permissions: 5, system: 1 },
+      { key: 'org:driver', permissions: 5, system: 1 },
+      { key: 'org:member', permissions: 1, system: 1 },
+    ]);
+    expect((await backfill({ families: ['permissions', 'roles'] })).counts).toEqual({ permissions: { unchanged: 25 }, roles: { unchanged: 5 } });
   });
 
   it('reports a later change in Clerk as an update', async () => {
