@@ -400,6 +400,57 @@ describe('billing', () => {
   });
 });
 
+describe('variants real payloads show', () => {
+  it('an invitation with a legacy role, no role_name, no instance_id and no event_attributes', async () => {
+    const tag = uniqueTag();
+    const event = fixture('variants/organizationInvitation.created.legacy-role', tag);
+    await withRootDb(async (client) => {
+      expect((await deliver(client, event)).status).toBe('processed');
+      expect(await row(client, 'organization_invitations', event.data.id)).toMatchObject({ role: 'basic_member', role_name: null, status: 'pending' });
+      expect(await auditRows(client, 'organization_invitations', event.data.id)).toEqual([
+        expect.objectContaining({ action: 'created', client_ip: null, user_agent: null, organization_id: taggedId(STORY_ORG, tag) }),
+      ]);
+    });
+  });
+
+  it('a sign-up code email to someone who is not a user yet: no user, code redacted all the same', async () => {
+    const tag = uniqueTag();
+    const event = fixture('variants/email.created.no-user', tag);
+    await withRootDb(async (client) => {
+      const result = await deliver(client, event);
+      expect(result.status).toBe('processed');
+      expect(await row(client, 'app_private.clerk_messages', event.data.id)).toMatchObject({ user_id: null, identifier_id: null, to_address: 'owner@rapidhaulfreight.com' });
+      const { rows } = await client.query('select payload::text from app_private.webhook_events where svix_id = $1', [result.svix_id]);
+      expect(rows[0].payload).not.toContain('615204');
+    });
+  });
+
+  it('a session.pending carrying only id, user, status and times', async () => {
+    const tag = uniqueTag();
+    const event = fixture('variants/session.pending.minimal', tag);
+    await withRootDb(async (client) => {
+      expect((await deliver(client, event)).status).toBe('processed');
+      expect(await row(client, 'sessions', event.data.id)).toMatchObject({
+        user_id: taggedId(ALICIA, tag),
+        status: 'pending',
+        client_id: null,
+        last_active_organization_id: null,
+        expire_at: null,
+      });
+    });
+  });
+
+  it('a role with no permissions and a null description', async () => {
+    const tag = uniqueTag();
+    const event = fixture('variants/role.created.no-permissions', tag);
+    await withRootDb(async (client) => {
+      expect((await deliver(client, event)).status).toBe('processed');
+      expect(await row(client, 'roles', event.data.id)).toMatchObject({ key: 'org:viewer', description: null, is_creator_eligible: true, permission_ids: [] });
+      expect(await links(client, event.data.id)).toEqual([]);
+    });
+  });
+});
+
 describe('ledger-only types', () => {
   it.each(['waitlistEntry.created', 'waitlistEntry.updated', 'invitation.created', 'invitation.accepted', 'invitation.revoked', 'paymentAttempt.created', 'paymentAttempt.updated', 'variants/unknown.type'])(
     '%s is recorded as ignored and changes nothing else',
