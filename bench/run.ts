@@ -28,7 +28,7 @@ ${Object.entries(BENCHMARKS)
 options:
   --duration <s>      measured seconds per run (default 8)
   --warmup <s>        warm-up seconds before each measured run (default 2)
-  --rounds <n>        runs per target, interleaved; the median is reported (default 2)
+  --rounds <n>        runs per target, interleaved; the median is reported (default 3)
   --connections <n>   requests in flight (default 32)
   --users <n>         users in the scale benchmark (default 1000000)`;
 
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     options: {
       duration: { type: 'string', default: '8' },
       warmup: { type: 'string', default: '2' },
-      rounds: { type: 'string', default: '2' },
+      rounds: { type: 'string', default: '3' },
       connections: { type: 'string', default: '32' },
       users: { type: 'string', default: '1000000' },
       help: { type: 'boolean', default: false },

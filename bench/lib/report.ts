@@ -1,4 +1,6 @@
 // Plain-text tables for the terminal (and for pasting into BENCHMARKS.md as Markdown).
+import os from 'node:os';
+
 
 export type Cell = string | number | null | undefined;
 
@@ -28,6 +30,20 @@ export function median(values: number[]): number {
   if (!sorted.length) return Number.NaN;
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/**
+ * The ratio of two series measured in pairs (round i of each ran back to back): the median of the
+ * per-round ratios, so a burst of load elsewhere on the machine hurts one pair, not the result.
+ */
+export function pairedRatio(numerators: number[], denominators: number[]): number {
+  return median(numerators.map((value, index) => value / denominators[index]));
+}
+
+/** Load average of the machine (1, 5, 15 minutes) and its cores, for the record. */
+export function machineLoad(): string {
+  const [one, five, fifteen] = os.loadavg();
+  return `load average ${one.toFixed(2)} / ${five.toFixed(2)} / ${fifteen.toFixed(2)} on ${os.cpus().length} cores`;
 }
 
 /** A row of the verdict table: a ratio, how it is judged, and whether it meets the target. */
