@@ -2,7 +2,8 @@
 // message's effect was written twice, and the synced rows equal those of applying the same messages
 // one by one in the order they happened (computed on a copy of the story under other ids, in a
 // transaction that is rolled back).
-import type pg from 'pg';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import type { Delivery } from './clerkStory.ts';
 
 type Queryable = Pick<pg.ClientBase, 'query'>;
@@ -74,4 +75,23 @@ export async function checkLedger(client: Queryable, deliveries: Delivery[]): Pr
     unexpectedOutcomes: ledger.filter((row) => row.outcome !== 'processed' && row.outcome !== 'stale'),
     doubleAudits,
   };
+}
+
+/**
+ * The story's synced rows next to those of in-order application (computed on a connection of its
+ * own, since it needs a transaction), ready for `expect(actual).toEqual(reference)`.
+ */
+export async function inOrderComparison(
+  database: pg.Pool | pg.Client,
+  deliveries: Delivery[],
+  prefix: string,
+): Promise<{ actual: Record<string, string[]>; reference: Record<string, string[]> }> {
+  const client = database instanceof pg.Pool ? await database.connect() : database;
+  try {
+    const actual = await syncedState(client, prefix);
+    const reference = await inOrderState(client, deliveries, prefix, `rf${randomBytes(4).toString('hex')}`);
+    return { actual, reference };
+  } finally {
+    if (client !== database) (client as pg.PoolClient).release();
+  }
 }
