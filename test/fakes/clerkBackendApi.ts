@@ -83,6 +83,7 @@ export class FakeClerkBackendApi {
   private readonly memberships = new Map<string, MembershipRecord>();
   /** Membership ids per organization: listing one organization's members must not scan them all. */
   private readonly membershipsByOrganization = new Map<string, Set<string>>();
+  private readonly invitations: Json[] = [];
   private readonly roles: Json[] = [];
   private readonly permissions: Json[] = [];
   private faults: Fault[] = [];
@@ -377,6 +378,32 @@ export class FakeClerkBackendApi {
     };
   }
 
+  /** An organization invitation in the given state (an accepted one names the user who accepted). */
+  addInvitation(organizationId: string, email: string, role: string, status: 'pending' | 'accepted' | 'revoked' = 'pending', userId?: string): Json {
+    if (!this.organizations.has(organizationId)) throw new Error(`addInvitation: no ${organizationId}`);
+    const n = ++this.serial;
+    const at = this.tick();
+    const invitation: Json = {
+      object: 'organization_invitation',
+      id: fakeClerkId('orginv', n),
+      email_address: email,
+      role,
+      role_name: this.roles.find((candidate) => candidate.key === role)?.name ?? role,
+      organization_id: organizationId,
+      inviter_id: null,
+      user_id: status === 'accepted' ? (userId ?? null) : null,
+      status,
+      url: null,
+      public_metadata: {},
+      private_metadata: {},
+      expires_at: at + 30 * 86400000,
+      created_at: at,
+      updated_at: at,
+    };
+    this.invitations.push(invitation);
+    return structuredClone(invitation);
+  }
+
   /** A custom role created in the dashboard, granting existing permissions. */
   addRole(key: string, name: string, permissionKeys: string[]): Json {
     const n = ++this.serial;
@@ -527,7 +554,9 @@ export class FakeClerkBackendApi {
       return this.updateMembershipRole(id, subId, body);
     }
     if (resource === 'organizations' && get && sub === 'invitations' && !subId) {
-      return this.page(request.query, [], (invitation) => invitation, 'wrapped');
+      const statuses = request.query.getAll('status');
+      const invitations = this.invitations.filter((invitation) => invitation.organization_id === id && (!statuses.length || statuses.includes(invitation.status as string)));
+      return this.page(request.query, invitations, (invitation) => structuredClone(invitation), 'wrapped');
     }
     if (resource === 'organization_roles' && get && !id) {
       return this.page(request.query, this.roles, (role) => structuredClone(role), 'wrapped');

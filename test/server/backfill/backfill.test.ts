@@ -32,7 +32,8 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs = 10_000) {
 async function resetDatabase() {
   await database.owner.query(
     `truncate app_public.users, app_public.organizations, app_public.organization_memberships, app_public.audit_logs,
-              app_public.roles, app_public.permissions, app_private.webhook_events, app_private.backfill_runs cascade`,
+              app_public.roles, app_public.permissions, app_public.organization_invitations, app_private.webhook_events,
+              app_private.backfill_runs cascade`,
   );
 }
 
@@ -83,6 +84,24 @@ describe('runBackfill', () => {
       { key: 'org:member', permissions: 1, system: 1 },
     ]);
     expect((await backfill({ families: ['permissions', 'roles'] })).counts).toEqual({ permissions: { unchanged: 25 }, roles: { unchanged: 5 } });
+  });
+
+  it('syncs organization invitations in each state Clerk lists them', async () => {
+    const [first, second] = fake.snapshot().organizations.map((organization) => organization.id as string);
+    const pending = fake.addInvitation(first, 'new.driver@fleet.example', 'org:driver');
+    const accepted = fake.addInvitation(first, 'dispatch@fleet.example', 'org:dispatcher', 'accepted', fake.snapshot().users[0].id as string);
+    const revoked = fake.addInvitation(second, 'old@fleet.example', 'org:member', 'revoked');
+    const summary = await backfill({ families: ['invitations'] });
+    expect(summary.counts).toEqual({ invitations: { created: 3 } });
+    const { rows } = await database.owner.query(`select id, organization_id, status, role, user_id from app_public.organization_invitations`);
+    const byId = (a: Record<string, unknown>, b: Record<string, unknown>) => (String(a.id) < String(b.id) ? -1 : 1);
+    expect(rows.sort(byId)).toEqual(
+      [pending, accepted, revoked]
+        .map((invitation) => ({ id: invitation.id, organization_id: invitation.organization_id, status: invitation.status, role: invitation.role, user_id: invitation.user_id }))
+        .sort(byId),
+    );
+    const { rows: ledger } = await database.owner.query(`select event_type from app_private.webhook_events where source = 'backfill' order by event_type`);
+    expect(ledger.map((row) => row.event_type)).toEqual(['organizationInvitation.accepted', 'organizationInvitation.created', 'organizationInvitation.revoked']);
   });
 
   it('reports a later change in Clerk as an update', async () => {
