@@ -7,7 +7,19 @@
 // the first object not yet stored.
 import type pg from 'pg';
 import type { BackendApi, RetryPolicy } from '../clerk/backendApi.ts';
-import { FAMILIES, OBJECT_KIND, RECONCILED_FAMILIES, eventTypeFor, listFamily, type ClerkJson, type Cursor, type FamilyName, type Page } from './families.ts';
+import {
+  FAMILIES,
+  OBJECT_KIND,
+  RECONCILED_FAMILIES,
+  eventTypeFor,
+  listFamily,
+  type ClerkJson,
+  type Cursor,
+  type FamilyName,
+  type ListContext,
+  type Page,
+  type ReconciledFamily,
+} from './families.ts';
 import { reconcile } from './reconcile.ts';
 import {
   applyMaybeDry,
@@ -122,111 +134,142 @@ function initialCursor(family: FamilyName): Cursor {
   return family === 'memberships' || family === 'invitations' ? { organizationOffset: 0, offset: 0 } : { offset: 0 };
 }
 
-export async function runBackfill(request: BackfillRequest, deps: BackfillDeps): Promise<BackfillSummary> {
-  const startedAt = Date.now();
-  const notice = deps.onNotice ?? (() => undefined);
-  let run: RunRow | null = null;
-  let resumed = false;
-  if (request.resume) {
-    run = await findResumableRun(deps.db);
-    if (run) {
-      resumed = true;
-      await reopenRun(deps.db, run.id);
-      notice(`resuming run ${run.id} (${run.options.families.join(', ')}${run.options.reconcile ? ', reconcile' : ''}${run.options.dryRun ? ', dry run' : ''}) at ${run.family ?? 'the next family'}`);
-    } else {
-      notice('no interrupted run to resume: starting a new one');
+/** What one run carries from batch to batch. */
+interface RunState {
+  run: RunRow;
+  deps: BackfillDeps;
+  context: ListContext;
+  batchSize: number;
+  counts: RunCounts;
+  failures: BackfillSummary['failures'];
+}
+
+/**
+ * One transaction: the batch's events (those whose ledger key is not recorded yet), the ids a
+ * reconciling run has seen, and the checkpoint after them. Counts are updated once it commits.
+ */
+async function storeBatch(state: RunState, family: FamilyName, batch: ClerkJson[], nextCursor: Cursor): Promise<void> {
+  const { run } = state;
+  const { batchCounts, batchFailures } = await inTransaction(state.deps.db, async (client) => {
+    const batchCounts: RunCounts = structuredClone(state.counts);
+    const batchFailures: BackfillSummary['failures'] = [];
+    const events = batch.map((object) => synthesizeEvent(family, object));
+    const recorded = await recordedOutcomes(client, events.map((event) => event.svixId));
+    for (const [i, event] of events.entries()) {
+      const earlier = recorded.get(event.svixId);
+      if (earlier === 'failed') {
+        addCount(batchCounts, family, 'failed');
+        batchFailures.push({ id: batch[i].id, family, error: `failed when first replayed (ledger ${event.svixId}); replay it from the ledger after a fix` });
+      } else if (earlier) {
+        addCount(batchCounts, family, 'unchanged');
+      }
+    }
+    const fresh = batch.filter((_, i) => !recorded.has(events[i].svixId));
+    const existed = await existingIds(client, family, fresh.map((object) => object.id));
+    const results = await applyMaybeDry(client, events.filter((event) => !recorded.has(event.svixId)), run.options.dryRun, 'backfill');
+    results.forEach((result, i) => {
+      const outcome = outcomeOf(result, existed.has(fresh[i].id));
+      addCount(batchCounts, family, outcome);
+      if (outcome === 'failed') batchFailures.push({ id: fresh[i].id, family, error: failureMessage(result) });
+    });
+    if (run.options.reconcile) await markSeen(client, run.id, OBJECT_KIND[family], batch.map((object) => object.id));
+    await saveCheckpoint(client, run.id, { family, cursor: nextCursor, counts: batchCounts });
+    return { batchCounts, batchFailures };
+  });
+  Object.assign(state.counts, batchCounts);
+  state.failures.push(...batchFailures);
+}
+
+/** Pages one family from its checkpoint (or its start) to its end, batch by batch. */
+async function syncFamily(state: RunState, family: FamilyName): Promise<void> {
+  const { run, deps } = state;
+  const start = run.family === family && run.cursor ? run.cursor : initialCursor(family);
+  let done = familyDone(state.counts[family]);
+  let total: number | undefined;
+  for await (const page of prefetched(listFamily(family, state.context, start))) {
+    total = page.total;
+    if (!page.objects.length) {
+      await inTransaction(deps.db, (client) => saveCheckpoint(client, run.id, { family, cursor: page.cursorAfter(0), counts: state.counts }));
+      continue;
+    }
+    for (let first = 0; first < page.objects.length; first += state.batchSize) {
+      const batch = page.objects.slice(first, first + state.batchSize);
+      await storeBatch(state, family, batch, page.cursorAfter(first + batch.length));
+      done += batch.length;
+      await deps.onProgress?.({ phase: 'sync', family, done, total, counts: state.counts[family] ?? {} });
     }
   }
-  if (!run) {
-    const families = FAMILIES.filter((family) => request.families.includes(family));
-    run = await startRun(deps.db, { families, reconcile: request.reconcile, dryRun: request.dryRun });
-  }
-  const { options } = run;
-  const counts: RunCounts = structuredClone(run.counts);
-  const failures: BackfillSummary['failures'] = [];
-  const skipped: FamilyName[] = [];
-  const context = { api: deps.api, retry: deps.retry, pageSize: deps.pageSize };
-  const batchSize = deps.batchSize ?? DEFAULT_BATCH_SIZE;
+  await inTransaction(deps.db, (client) => saveCheckpoint(client, run.id, { family: null, cursor: null, counts: state.counts, completedFamily: family }));
+  run.completedFamilies.push(family);
+  await deps.onProgress?.({ phase: 'sync', family, done, total: total ?? done, counts: state.counts[family] ?? {} });
+}
 
+/** Deletes what Clerk no longer has, counting deletions with the checkpoint (a resumed run keeps them). */
+async function reconcileRun(state: RunState, families: ReconciledFamily[]): Promise<void> {
+  const { run, deps } = state;
+  const reconciled = await reconcile(families, {
+    db: deps.db,
+    context: state.context,
+    runId: run.id,
+    dryRun: run.options.dryRun,
+    batchSize: state.batchSize,
+    onBatch: async (client, family, deleted) => {
+      const batchCounts: RunCounts = structuredClone(state.counts);
+      if (deleted) addCount(batchCounts, family, 'deleted', deleted);
+      await saveCheckpoint(client, run.id, { family: null, cursor: null, counts: batchCounts });
+      return () => Object.assign(state.counts, batchCounts);
+    },
+  });
+  for (const family of families) {
+    const deleted = reconciled.deleted[family] ?? 0;
+    await deps.onProgress?.({ phase: 'reconcile', family, done: deleted, total: deleted, counts: state.counts[family] ?? {} });
+  }
+  state.failures.push(...reconciled.failures);
+}
+
+/** The newest interrupted run when asked to resume (and there is one), otherwise a new run. */
+async function openRun(request: BackfillRequest, deps: BackfillDeps): Promise<{ run: RunRow; resumed: boolean }> {
+  const notice = deps.onNotice ?? (() => undefined);
+  if (request.resume) {
+    const run = await findResumableRun(deps.db);
+    if (run) {
+      await reopenRun(deps.db, run.id);
+      const flags = `${run.options.reconcile ? ', reconcile' : ''}${run.options.dryRun ? ', dry run' : ''}`;
+      notice(`resuming run ${run.id} (${run.options.families.join(', ')}${flags}) at ${run.family ?? 'the next family'}`);
+      return { run, resumed: true };
+    }
+    notice('no interrupted run to resume: starting a new one');
+  }
+  const families = FAMILIES.filter((family) => request.families.includes(family));
+  return { run: await startRun(deps.db, { families, reconcile: request.reconcile, dryRun: request.dryRun }), resumed: false };
+}
+
+export async function runBackfill(request: BackfillRequest, deps: BackfillDeps): Promise<BackfillSummary> {
+  const startedAt = Date.now();
+  const { run, resumed } = await openRun(request, deps);
+  const state: RunState = {
+    run,
+    deps,
+    context: { api: deps.api, retry: deps.retry, pageSize: deps.pageSize },
+    batchSize: deps.batchSize ?? DEFAULT_BATCH_SIZE,
+    counts: structuredClone(run.counts),
+    failures: [],
+  };
+  const skipped: FamilyName[] = [];
   try {
-    for (const family of options.families) {
+    for (const family of run.options.families) {
       if (run.completedFamilies.includes(family)) continue;
       // Fed to a handle_clerk_event that does not model them, they would be recorded as ignored
       // under the same ledger keys, and a later run would take them for duplicates.
       if (!(await syncedTableExists(deps.db, family))) {
         skipped.push(family);
-        notice(`${family}: skipped, ${SYNCED_TABLE[family]} does not exist in this database yet`);
+        deps.onNotice?.(`${family}: skipped, ${SYNCED_TABLE[family]} does not exist in this database yet`);
         continue;
       }
-      const start = run.family === family && run.cursor ? run.cursor : initialCursor(family);
-      let done = familyDone(counts[family]);
-      let total: number | undefined;
-      for await (const page of prefetched(listFamily(family, context, start))) {
-        total = page.total;
-        if (!page.objects.length) {
-          await inTransaction(deps.db, (client) => saveCheckpoint(client, run!.id, { family, cursor: page.cursorAfter(0), counts }));
-          continue;
-        }
-        for (let first = 0; first < page.objects.length; first += batchSize) {
-          const batch = page.objects.slice(first, first + batchSize);
-          const nextCursor = page.cursorAfter(first + batch.length);
-          const { batchCounts, batchFailures } = await inTransaction(deps.db, async (client) => {
-            const batchCounts: RunCounts = structuredClone(counts);
-            const events = batch.map((object) => synthesizeEvent(family, object));
-            const recorded = await recordedOutcomes(client, events.map((event) => event.svixId));
-            const fresh = batch.filter((_, i) => !recorded.has(events[i].svixId));
-            const existed = await existingIds(client, family, fresh.map((object) => object.id));
-            const results = await applyMaybeDry(client, events.filter((event) => !recorded.has(event.svixId)), options.dryRun, 'backfill');
-            const failed: BackfillSummary['failures'] = [];
-            for (const [i, event] of events.entries()) {
-              const earlier = recorded.get(event.svixId);
-              if (earlier === 'failed') {
-                addCount(batchCounts, family, 'failed');
-                failed.push({ id: batch[i].id, family, error: `failed when first replayed (ledger ${event.svixId}); replay it from the ledger after a fix` });
-              } else if (earlier) {
-                addCount(batchCounts, family, 'unchanged');
-              }
-            }
-            results.forEach((result, i) => {
-              const outcome = outcomeOf(result, existed.has(fresh[i].id));
-              addCount(batchCounts, family, outcome);
-              if (outcome === 'failed') failed.push({ id: fresh[i].id, family, error: failureMessage(result) });
-            });
-            if (options.reconcile) await markSeen(client, run!.id, OBJECT_KIND[family], batch.map((object) => object.id));
-            await saveCheckpoint(client, run!.id, { family, cursor: nextCursor, counts: batchCounts });
-            return { batchCounts, batchFailures: failed };
-          });
-          Object.assign(counts, batchCounts);
-          failures.push(...batchFailures);
-          done += batch.length;
-          await deps.onProgress?.({ phase: 'sync', family, done, total, counts: counts[family] ?? {} });
-        }
-      }
-      await inTransaction(deps.db, (client) => saveCheckpoint(client, run!.id, { family: null, cursor: null, counts, completedFamily: family }));
-      run.completedFamilies.push(family);
-      await deps.onProgress?.({ phase: 'sync', family, done, total: total ?? done, counts: counts[family] ?? {} });
+      await syncFamily(state, family);
     }
-
-    if (options.reconcile) {
-      const families = RECONCILED_FAMILIES.filter((family) => options.families.includes(family) && !skipped.includes(family));
-      const reconciled = await reconcile(families, {
-        db: deps.db,
-        context,
-        runId: run.id,
-        dryRun: options.dryRun,
-        batchSize,
-        // Deletions are counted with the checkpoint: a run resumed during reconciliation keeps them.
-        onBatch: async (client, family, deleted) => {
-          const batchCounts: RunCounts = structuredClone(counts);
-          if (deleted) addCount(batchCounts, family, 'deleted', deleted);
-          await saveCheckpoint(client, run!.id, { family: null, cursor: null, counts: batchCounts });
-          return () => Object.assign(counts, batchCounts);
-        },
-      });
-      for (const family of families) {
-        await deps.onProgress?.({ phase: 'reconcile', family, done: reconciled.deleted[family] ?? 0, total: reconciled.deleted[family] ?? 0, counts: counts[family] ?? {} });
-      }
-      failures.push(...reconciled.failures);
+    if (run.options.reconcile) {
+      await reconcileRun(state, RECONCILED_FAMILIES.filter((family) => run.options.families.includes(family) && !skipped.includes(family)));
     }
     await finishRun(deps.db, run.id, 'completed');
   } catch (error) {
@@ -235,8 +278,8 @@ export async function runBackfill(request: BackfillRequest, deps: BackfillDeps):
   }
 
   const totals = { created: 0, updated: 0, stale: 0, unchanged: 0, ignored: 0, failed: 0, deleted: 0 };
-  for (const familyCounts of Object.values(counts)) {
+  for (const familyCounts of Object.values(state.counts)) {
     for (const [outcome, n] of Object.entries(familyCounts ?? {})) totals[outcome as Outcome] += n ?? 0;
   }
-  return { runId: run.id, resumed, options, counts, totals, failures, skipped, durationMs: Date.now() - startedAt };
+  return { runId: run.id, resumed, options: run.options, counts: state.counts, totals, failures: state.failures, skipped, durationMs: Date.now() - startedAt };
 }
