@@ -159,7 +159,8 @@ describe('the ledger commands', () => {
   });
 
   it('list shows the ledger newest first, and --failed/--since filter it', async () => {
-    const all = await runWebhooksCli(['list', '--json', '--limit', '1000'], ledgerEnv());
+    // Other suites commit deliveries to the same database meanwhile: ask for every row, not the newest 1000.
+    const all = await runWebhooksCli(['list', '--json', '--limit', '1000000'], ledgerEnv());
     expect(all.code).toBe(0);
     const rows = all.stdout.trim().split('\n').map((line) => JSON.parse(line));
     const received = rows.map((row) => Date.parse(row.received_at));
@@ -168,13 +169,13 @@ describe('the ledger commands', () => {
     expect(ids).toEqual(expect.arrayContaining([processedId, recentFailureId, oldFailureId]));
     expect(ids.indexOf(recentFailureId)).toBeLessThan(ids.indexOf(oldFailureId));
 
-    const failedRecently = await runWebhooksCli(['list', '--failed', '--since', '1d', '--json'], ledgerEnv());
+    const failedRecently = await runWebhooksCli(['list', '--failed', '--since', '1d', '--json', '--limit', '1000000'], ledgerEnv());
     const failedIds = failedRecently.stdout.trim().split('\n').map((line) => JSON.parse(line).svix_id);
     expect(failedIds).toContain(recentFailureId);
     expect(failedIds).not.toContain(oldFailureId);
     expect(failedIds).not.toContain(processedId);
 
-    const table = await runWebhooksCli(['list', '--failed'], ledgerEnv());
+    const table = await runWebhooksCli(['list', '--failed', '--limit', '1000000'], ledgerEnv());
     expect(table.stdout).toMatch(/^received\s+outcome\s+type\s+object\s+svix-id\s+attempts\s+error$/m);
     expect(table.stdout).toMatch(new RegExp(`failed\\s+organization\\.created\\s+org_\\w+\\s+${recentFailureId}\\s+1\\s+simulated bug`));
   });
