@@ -8,9 +8,17 @@ begin
   if event.event_type = 'organization.deleted' then
     v_deleted_at := app_private.clerk_deletion_time(event);
     v_changed := app_private.apply_clerk_change(event, 'organizations', v_data ->> 'id', p_deleted_at => v_deleted_at);
-    v_changed := app_private.cascade_clerk_delete(event, 'organization_memberships', 'organization_id', v_data ->> 'id', v_deleted_at) or v_changed;
-    v_changed := app_private.cascade_clerk_delete(event, 'organization_invitations', 'organization_id', v_data ->> 'id', v_deleted_at) or v_changed;
-    v_changed := app_private.cascade_clerk_delete(event, 'organization_domains', 'organization_id', v_data ->> 'id', v_deleted_at) or v_changed;
+    -- `if`, not `v_changed := cascade(…) or v_changed`: Postgres may plan that OR with v_changed
+    -- as a constant and skip the call once v_changed is true (see sync_role).
+    if app_private.cascade_clerk_delete(event, 'organization_memberships', 'organization_id', v_data ->> 'id', v_deleted_at) then
+      v_changed := true;
+    end if;
+    if app_private.cascade_clerk_delete(event, 'organization_invitations', 'organization_id', v_data ->> 'id', v_deleted_at) then
+      v_changed := true;
+    end if;
+    if app_private.cascade_clerk_delete(event, 'organization_domains', 'organization_id', v_data ->> 'id', v_deleted_at) then
+      v_changed := true;
+    end if;
   elsif event.event_type in ('organization.created', 'organization.updated') then
     v_changed := app_private.apply_clerk_change(
       event, 'organizations', v_data ->> 'id',

@@ -12,7 +12,11 @@ begin
   if event.event_type = 'user.deleted' then
     v_deleted_at := app_private.clerk_deletion_time(event);
     v_changed := app_private.apply_clerk_change(event, 'users', v_data ->> 'id', p_deleted_at => v_deleted_at, p_scrub => c_scrub);
-    v_changed := app_private.cascade_clerk_delete(event, 'organization_memberships', 'user_id', v_data ->> 'id', v_deleted_at) or v_changed;
+    -- `if`, not `v_changed := cascade(…) or v_changed`: Postgres may plan that OR with v_changed
+    -- as a constant and skip the call once v_changed is true (see sync_role).
+    if app_private.cascade_clerk_delete(event, 'organization_memberships', 'user_id', v_data ->> 'id', v_deleted_at) then
+      v_changed := true;
+    end if;
     -- The user's address is personal data too where Clerk's messages recorded it.
     update app_private.clerk_messages as m set to_address = null where m.user_id = v_data ->> 'id' and m.to_address is not null;
   elsif event.event_type in ('user.created', 'user.updated') then
