@@ -1,3 +1,1 @@
--- Cascades are always called: `v_changed := f(…) or v_changed` could be planned to skip f.
---!include functions/sync_user.sql
---!include functions/sync_organization.sql
+-- Enter migration here
