@@ -1,1 +1,3 @@
--- Enter migration here
+--!include functions/current_org_id.sql
+--!include functions/current_user_id.sql
+--!include functions/current_org_role.sql

@@ -3,8 +3,8 @@
 create or replace function app_public.current_org_role() returns text
   language sql stable parallel safe
   as $$
-    select coalesce(nullif(claims ->> 'org.role', ''), nullif(claims ->> 'org_role', ''), 'org:' || nullif(claims -> 'o' ->> 'rol', ''))
-      from (select app_public.current_claims() as claims) as request
+    select coalesce(nullif(app_public.current_claims() ->> 'org.role', ''), nullif(app_public.current_claims() ->> 'org_role', ''),
+                    'org:' || nullif(app_public.current_claims() -> 'o' ->> 'rol', ''))
   $$;
 
 comment on function app_public.current_org_role() is E'The visitor''s role key in the active organization (such as `org:admin`); null without an active organization.';

@@ -2,8 +2,7 @@
 create or replace function app_public.current_user_id() returns text
   language sql stable parallel safe
   as $$
-    select coalesce(nullif(claims ->> 'sub', ''), nullif(claims ->> 'user.id', ''))
-      from (select app_public.current_claims() as claims) as request
+    select coalesce(nullif(app_public.current_claims() ->> 'sub', ''), nullif(app_public.current_claims() ->> 'user.id', ''))
   $$;
 
 comment on function app_public.current_user_id() is E'The Clerk user id (`user_…`) of the signed-in visitor, from the token''s `sub` (or `user.id`); null when anonymous.';
