@@ -1,3 +1,1 @@
---!include functions/current_org_id.sql
---!include functions/current_user_id.sql
---!include functions/current_org_role.sql
+-- Enter migration here
