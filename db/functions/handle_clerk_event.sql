@@ -1,7 +1,13 @@
 create or replace function app_private.handle_clerk_event(payload jsonb, svix_id text default null, source text default 'webhook') returns jsonb
 language plpgsql volatile security definer set search_path = pg_catalog, pg_temp as $$
 declare
+  -- Without a svix-id the key hashes the payload as received, not as stored: the same raw delivery
+  -- sent again is still recognised as a duplicate, and keys match rows stored before redaction
+  -- moved here.
   v_key text := coalesce(nullif(handle_clerk_event.svix_id, ''), 'sha256:' || encode(sha256(convert_to(handle_clerk_event.payload::text, 'UTF8')), 'hex'));
+  -- Redacted before the insert, so it holds whatever the outcome: a failed sync rolls back its
+  -- own writes but keeps this row.
+  v_payload jsonb := app_private.webhook_payload_to_store(handle_clerk_event.payload);
   v_ledger app_private.webhook_events;
 begin
   if handle_clerk_event.payload is null then
@@ -12,10 +18,10 @@ begin
   insert into app_private.webhook_events as w (svix_id, event_type, object_id, organization_id, payload, source, outcome, error_message, occurred_at)
   values (
     v_key,
-    handle_clerk_event.payload ->> 'type',
-    handle_clerk_event.payload #>> '{data,id}',
-    app_private.clerk_event_organization_id(handle_clerk_event.payload),
-    handle_clerk_event.payload,
+    v_payload ->> 'type',
+    v_payload #>> '{data,id}',
+    app_private.clerk_event_organization_id(v_payload),
+    v_payload,
     coalesce(nullif(handle_clerk_event.source, ''), 'webhook'),
     'failed',
     'processing did not finish',
@@ -34,4 +40,4 @@ end;
 $$;
 revoke all on function app_private.handle_clerk_event(jsonb, text, text) from public;
 grant execute on function app_private.handle_clerk_event(jsonb, text, text) to clerk_webhook;
-comment on function app_private.handle_clerk_event(jsonb, text, text) is E'The single entry point for Clerk events (webhook route, backfill, a DBA by hand). Records the delivery in app_private.webhook_events keyed by svix_id (sha256:<hex> of the payload when null), applies it once, all in the caller''s transaction. Returns {"status": "processed"|"duplicate"|"stale"|"ignored"|"failed", "svix_id", "event_type", "object_id", "organization_id" (when known), "error": {"code": SQLSTATE, "message"} (failed only), "original_status" (duplicate only: the outcome recorded for the first delivery)}. Permanent processing errors are caught and returned as failed with the ledger row kept; transient errors (SQLSTATE classes 40, 53, 57, 08, 55P03) are raised so the caller can answer 503. source names the caller in the ledger (webhook, backfill, …).';
+comment on function app_private.handle_clerk_event(jsonb, text, text) is E'The single entry point for Clerk events (webhook route, backfill, a DBA by hand). Records the delivery in app_private.webhook_events keyed by svix_id (sha256:<hex> of the payload as received when null), stores the payload as app_private.webhook_payload_to_store returns it (one-time codes redacted), applies it once, all in the caller''s transaction. Returns {"status": "processed"|"duplicate"|"stale"|"ignored"|"failed", "svix_id", "event_type", "object_id", "organization_id" (when known), "error": {"code": SQLSTATE, "message"} (failed only), "original_status" (duplicate only: the outcome recorded for the first delivery)}. Permanent processing errors are caught and returned as failed with the ledger row kept; transient errors (SQLSTATE classes 40, 53, 57, 08, 55P03) are raised so the caller can answer 503. source names the caller in the ledger (webhook, backfill, …).';

@@ -28,11 +28,7 @@ begin
     event.occurred_at)
   on conflict (id) do nothing;
   get diagnostics v_inserted = row_count;
-  -- The ledger keeps the delivery for replays, which need only the metadata: the codes go.
-  update app_private.webhook_events as w
-     set payload = jsonb_set(w.payload, '{data}', app_private.redact_one_time_codes(w.payload -> 'data'))
-   where w.svix_id = event.svix_id;
   return case when v_inserted > 0 then 'processed' else 'stale' end;
 end;
 $$;
-comment on function app_private.sync_clerk_message(app_private.clerk_event) is E'email.created and sms.created into app_private.clerk_messages (delivery metadata only), and redacts the one-time codes from the delivery''s ledger payload. No audit row: nothing tenant-visible changes. Returns processed, stale (message already recorded) or ignored.';
+comment on function app_private.sync_clerk_message(app_private.clerk_event) is E'email.created and sms.created into app_private.clerk_messages (delivery metadata only; the ledger''s copy of the payload had its one-time codes redacted by app_private.handle_clerk_event before it was stored). No audit row: nothing tenant-visible changes. Returns processed, stale (message already recorded) or ignored.';

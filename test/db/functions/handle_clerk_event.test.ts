@@ -113,6 +113,30 @@ describe('handle_clerk_event', () => {
     });
   });
 
+  it('stores no one-time code of an email.created or sms.created that fails, keyed on the payload as received', async () => {
+    const tag = uniqueTag();
+    await withRootDb(async (client) => {
+      for (const [name, code] of [['email.created', '482913'], ['sms.created', '739105']] as const) {
+        const event = fixture(name, tag);
+        // The family refuses a message without an id: a permanent failure, its writes rolled back.
+        delete event.data.id;
+        expect(JSON.stringify(event)).toContain(code);
+        const result = await deliverAsWebhook(client, event, null);
+        expect(result).toMatchObject({ status: 'failed', error: { code: '22023', message: `${name} event without an object id` } });
+        const row = await ledgerRow(client, result.svix_id);
+        expect(row).toMatchObject({ outcome: 'failed', event_type: name });
+        expect(JSON.stringify(row)).not.toContain(code);
+        expect(row.payload.data.data).toMatchObject({ otp_code: '[redacted]', app: { name: 'Fleet Ops' } });
+
+        // The key is the hash of what was received (with the code), so the same raw delivery is
+        // recognised again although the stored copy differs.
+        const { rows } = await client.query(`select 'sha256:' || encode(sha256(convert_to($1::jsonb::text, 'UTF8')), 'hex') as key`, [JSON.stringify(event)]);
+        expect(result.svix_id).toBe(rows[0].key);
+        expect(await deliverAsWebhook(client, event, null)).toMatchObject({ status: 'duplicate', original_status: 'failed', svix_id: result.svix_id });
+      }
+    });
+  });
+
   it('tolerates null, missing and mistyped fields', async () => {
     const tag = uniqueTag();
     await withRootDb(async (client) => {
