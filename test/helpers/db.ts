@@ -16,6 +16,19 @@ function required(name: string): string {
   return value;
 }
 
+/**
+ * Test pools outlive nothing on purpose, but when jest runs in band the cluster stops in
+ * globalTeardown in this same process: a connection still held then reports "terminating
+ * connection", which must not crash the run after its tests passed.
+ */
+function testPool(connectionString: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max: 4 });
+  const ignore = () => undefined;
+  pool.on('error', ignore);
+  pool.on('connect', (client) => client.on('error', ignore));
+  return pool;
+}
+
 let rootPool: pg.Pool | undefined;
 let ownerPool: pg.Pool | undefined;
 let authPool: pg.Pool | undefined;
@@ -25,18 +38,18 @@ export function getRootPool(): pg.Pool {
   if (!rootPool) {
     const url = new URL(testDatabase.rootUrl());
     url.pathname = `/${testDatabase.name()}`;
-    rootPool = new pg.Pool({ connectionString: url.toString(), max: 4 });
+    rootPool = testPool(url.toString());
   }
   return rootPool;
 }
 
 export function getOwnerPool(): pg.Pool {
-  ownerPool ??= new pg.Pool({ connectionString: testDatabase.ownerUrl(), max: 4 });
+  ownerPool ??= testPool(testDatabase.ownerUrl());
   return ownerPool;
 }
 
 export function getAuthPool(): pg.Pool {
-  authPool ??= new pg.Pool({ connectionString: testDatabase.authUrl(), max: 4 });
+  authPool ??= testPool(testDatabase.authUrl());
   return authPool;
 }
 
