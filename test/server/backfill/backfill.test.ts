@@ -177,6 +177,26 @@ describe('runBackfill', () => {
     }
   });
 
+  it('leaves an interrupted run resumable across a dry run, and a new real run supersedes it', async () => {
+    fake.injectFault({ status: 400, count: 1, match: (request) => request.path === '/v1/organizations' });
+    await expect(backfill()).rejects.toMatchObject({ status: 400 });
+    const dry = await backfill({ dryRun: true });
+    expect(dry.totals.created).toBe(75 - 30);
+    const resumed = await backfill({ resume: true });
+    expect(resumed).toMatchObject({ resumed: true, counts: { users: { created: 30 }, organizations: { created: 5 }, memberships: { created: 40 } } });
+
+    fake.injectFault({ status: 400, count: 1, match: (request) => request.path === '/v1/organizations' });
+    await expect(backfill()).rejects.toMatchObject({ status: 400 });
+    expect((await backfill()).resumed).toBe(false);
+    const { rows } = await database.owner.query(`select status, (options->>'dryRun')::boolean as dry from app_private.backfill_runs order by id`);
+    expect(rows).toEqual([
+      { status: 'completed', dry: false },
+      { status: 'completed', dry: true },
+      { status: 'superseded', dry: false },
+      { status: 'completed', dry: false },
+    ]);
+  });
+
   it('starts afresh when asked to resume with nothing to resume', async () => {
     const notices: string[] = [];
     const summary = await backfill({ resume: true, families: ['organizations'] }, { onNotice: (line) => notices.push(line) });
