@@ -11,6 +11,8 @@ export interface LoadSpec {
   connections: number;
   warmupSeconds: number;
   durationSeconds: number;
+  /** Requests per second in all (open loop); unset: as fast as the connections allow. */
+  rate?: number;
   /** Sends signed user.created deliveries with ids starting with this key prefix. */
   webhook?: { secret: string; keyPrefix: string };
   /** Otherwise these requests, in turn. */
@@ -58,6 +60,7 @@ function run(spec: LoadSpec, seconds: number): Promise<autocannon.Result> {
     pipelining: 1,
     duration: seconds,
     timeout: 20,
+    ...(spec.rate ? { overallRate: spec.rate } : {}),
     requests: requestsOf(spec),
   });
 }
