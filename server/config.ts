@@ -32,6 +32,8 @@ export interface Config {
   trustProxy: boolean | number | string;
   /** Failed webhook verifications allowed per client address per window before 429. */
   webhookFailureLimit: { failures: number; windowSeconds: number };
+  /** Browser origins allowed to call /graphql cross-origin; empty: no CORS headers at all. */
+  corsOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -95,6 +97,21 @@ const positiveInteger = makeValidator<number>((value) => {
   return Number(value);
 });
 
+// The browser sends Origin as scheme://host[:port] exactly, so anything else would never match.
+const originList = makeValidator<string[]>((value) => {
+  const origins = value.split(',').map((part) => part.trim()).filter(Boolean);
+  for (const origin of origins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {}
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin) {
+      throw new EnvError(`must be comma-separated origins such as https://app.example.com,http://localhost:5173 (scheme, host and optional port; no path, no trailing slash, no wildcard): "${origin}" is not one`);
+    }
+  }
+  return origins;
+});
+
 const commaList = (value: string | undefined) => (value ?? '').split(',').map((part) => part.trim()).filter(Boolean);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -122,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       TRUST_PROXY: trustProxy({ default: false }),
       WEBHOOK_FAILURE_LIMIT: positiveInteger({ default: 20 }),
       WEBHOOK_FAILURE_WINDOW_SECONDS: positiveInteger({ default: 60 }),
+      CORS_ORIGINS: originList({ default: undefined }),
     },
     {
       reporter: ({ errors }) => {
@@ -173,5 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: clean.SHUTDOWN_TIMEOUT_MS,
     trustProxy: clean.TRUST_PROXY,
     webhookFailureLimit: { failures: clean.WEBHOOK_FAILURE_LIMIT, windowSeconds: clean.WEBHOOK_FAILURE_WINDOW_SECONDS },
+    // The frontends whose tokens we accept (azp) are the origins that call us.
+    corsOrigins: clean.CORS_ORIGINS ?? commaList(clean.CLERK_AUTHORIZED_PARTIES),
   };
 }

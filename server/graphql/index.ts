@@ -1,5 +1,6 @@
 // Mounts the GraphQL API on the Express app: Clerk bearer verification on /graphql first, then
 // PostGraphile (and Ruru at /graphiql outside production).
+import cors from 'cors';
 import type express from 'express';
 import { postgraphile } from 'postgraphile';
 import { grafserv } from 'postgraphile/grafserv/express/v4';
@@ -21,6 +22,20 @@ export function mountGraphql(app: express.Express, services: { config: Config; l
   const pgl = postgraphile(
     graphqlPreset({ pool: pools.auth, claimsOf, graphiql: !config.production, maskError: createMaskError(logger) }),
   );
+  if (config.corsOrigins.length) {
+    // Before bearerAuth, so a refused token's 401 still reaches the page. Bearer tokens, not
+    // cookies: no credentials. An origin not listed gets no CORS header at all.
+    const allowed = new Set(config.corsOrigins);
+    app.use(GRAPHQL_PATH, (_req, res, next) => {
+      res.vary('Origin');
+      next();
+    }, cors({
+      origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['Authorization', 'Content-Type'],
+      maxAge: 600,
+    }));
+  }
   app.use(GRAPHQL_PATH, bearerAuth(createSessionTokenVerifier(config.clerk)));
   // Without websockets addTo installs the handler synchronously; the pool it uses is pools.auth,
   // closed by pools.end(), and nothing else (no watch mode, no LISTEN client) needs releasing.

@@ -71,6 +71,23 @@ describe('loadConfig', () => {
   });
 });
 
+describe('loadConfig: CORS origins', () => {
+  it('reads CORS_ORIGINS, else CLERK_AUTHORIZED_PARTIES, else none', () => {
+    expect(loadConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:5173', CLERK_AUTHORIZED_PARTIES: 'https://other.example.com' }).corsOrigins)
+      .toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(loadConfig({ CLERK_AUTHORIZED_PARTIES: 'https://app.example.com' }).corsOrigins).toEqual(['https://app.example.com']);
+    expect(loadConfig({}).corsOrigins).toEqual([]);
+  });
+
+  it('refuses what a browser never sends as Origin, naming the entry', () => {
+    for (const bad of ['https://app.example.com/', 'app.example.com', '*', 'https://app.example.com/graphql', 'ftp://files.example.com']) {
+      expect(problemsOf({ CORS_ORIGINS: `http://localhost:5173,${bad}` })).toEqual([
+        expect.stringMatching(new RegExp(`^CORS_ORIGINS must be comma-separated origins such as https://app.example.com.*"${bad.replace(/[.*/]/g, '\\$&')}" is not one$`)),
+      ]);
+    }
+  });
+});
+
 describe('loadConfig: proxies and the failed-verification limit', () => {
   it('reads trust proxy in the forms Express accepts and refuses nonsense', () => {
     expect(loadConfig({}).trustProxy).toBe(false);
