@@ -64,6 +64,8 @@ export async function measureGraphql(database: BenchDatabase, secrets: ProductSe
     body: JSON.stringify({ query: ORGANIZATION_PAGE_QUERY, variables: { id: benchTenant(n).organizationId } }),
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
   }));
+  // Fresh statistics: with a users table grown since the last analyze, the planner may scan it whole.
+  await database.sql('analyze');
   const results: Record<Mode, LoadResult[]> = { rls: [], bypass: [] };
   const answers: Partial<Record<Mode, string>> = {};
   try {
