@@ -1,1 +1,1 @@
---!include policies/users.sql
+-- Enter migration here

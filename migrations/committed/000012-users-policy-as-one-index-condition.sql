@@ -1,0 +1,38 @@
+--! Previous: sha1:bc48c8e1f1ca0be56b9b77f1ba0d7c653c3adf83
+--! Hash: sha1:8b4e5b3fafae71e7ac64bf81e87b33958d640aea
+--! Message: users policy as one index condition
+
+--! Included policies/users.sql
+-- Row-level security of app_public.users. Synced by the SECURITY DEFINER sync functions,
+-- owned by the migration owner; tenant policies are added per command below.
+alter table app_public.users enable row level security;
+alter table app_public.users force row level security;
+
+drop policy if exists sync_owner_all on app_public.users;
+create policy sync_owner_all on app_public.users for all to current_user using (true) with check (true);
+comment on policy sync_owner_all on app_public.users is E'The owner (the role the SECURITY DEFINER sync functions run as) writes every row; forced RLS would otherwise block it too.';
+
+-- Tenants (issue 6). Read-only. Every column here is profile data co-members may see; what is
+-- private (private_metadata) lives in app_private.
+revoke all on app_public.users from authenticated, anonymous;
+grant select on app_public.users to authenticated;
+
+drop policy if exists select_self on app_public.users;
+drop policy if exists select_member on app_public.users;
+-- One policy, and the visible ids as an array: two permissive policies are ORed into
+-- `id = me OR id IN (subplan)`, which Postgres can only check row by row (a full scan of users for
+-- `select * from users`), while `id = any(array(...))` is an index condition on the primary key.
+-- The subquery runs under organization_memberships' own policy (current organization, not deleted).
+drop policy if exists select_self_or_member on app_public.users;
+create policy select_self_or_member on app_public.users for select to authenticated
+  using (
+    deleted_at is null
+    and id = any (array(
+      select app_public.current_user_id()
+      union all
+      select m.user_id from app_public.organization_memberships m
+       where m.organization_id = (select app_public.current_org_id()) and m.deleted_at is null
+    ))
+  );
+comment on policy select_self_or_member on app_public.users is E'A user always sees their own row, with or without an active organization, and the profiles of the members of their active organization.';
+--! EndIncluded policies/users.sql
