@@ -1,4 +1,4 @@
--- The active organization of the session; every tenant policy keys on it. Read in the SPEC's order:
+-- The active organization of the session; every tenant policy keys on it. Read in this order:
 -- the Neon template's literal key "org.id", then v1 session tokens (org_id), then v2 (o.id).
 -- One expression with no FROM, like current_user_id and current_org_role, so the planner inlines it
 -- (and current_claims) into the policy's initplan: a SQL function it cannot inline is planned again

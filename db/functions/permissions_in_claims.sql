@@ -1,4 +1,4 @@
--- Permission keys carried by a token, in the SPEC's order of shapes:
+-- Permission keys carried by a token, in this order of shapes:
 --   Neon template: "org_membership.permissions" (a JSON array, or the same rendered as a string);
 --   v1 session token: org_permissions (array);
 --   v2 session token: o.per lists permission names, fea lists features ('o:' / 'ou:' / 'uo:' are

@@ -7,7 +7,7 @@ drop policy if exists sync_owner_all on app_public.audit_logs;
 create policy sync_owner_all on app_public.audit_logs for all to current_user using (true) with check (true);
 comment on policy sync_owner_all on app_public.audit_logs is E'The owner (the role the SECURITY DEFINER sync functions run as) writes every row; forced RLS would otherwise block it too.';
 
--- Tenants (issue 6). Read-only, and only with one of the reference tenant's audit permissions.
+-- Tenants. Read-only, and only with one of the reference tenant's audit permissions.
 revoke all on app_public.audit_logs from authenticated, anonymous;
 grant select on app_public.audit_logs to authenticated;
 

@@ -7,7 +7,7 @@ drop policy if exists sync_owner_all on app_public.organization_memberships;
 create policy sync_owner_all on app_public.organization_memberships for all to current_user using (true) with check (true);
 comment on policy sync_owner_all on app_public.organization_memberships is E'The owner (the role the SECURITY DEFINER sync functions run as) writes every row; forced RLS would otherwise block it too.';
 
--- Tenants (issue 6). Read-only.
+-- Tenants. Read-only.
 revoke all on app_public.organization_memberships from authenticated, anonymous;
 grant select on app_public.organization_memberships to authenticated;
 

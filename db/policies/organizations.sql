@@ -7,7 +7,7 @@ drop policy if exists sync_owner_all on app_public.organizations;
 create policy sync_owner_all on app_public.organizations for all to current_user using (true) with check (true);
 comment on policy sync_owner_all on app_public.organizations is E'The owner (the role the SECURITY DEFINER sync functions run as) writes every row; forced RLS would otherwise block it too.';
 
--- Tenants (issue 6). Read-only through the API: Clerk is the source of truth, so visitors get
+-- Tenants. Read-only through the API: Clerk is the source of truth, so visitors get
 -- SELECT and nothing else; the file starts from no privileges so it states them completely.
 revoke all on app_public.organizations from authenticated, anonymous;
 grant select on app_public.organizations to authenticated;

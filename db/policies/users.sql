@@ -7,7 +7,7 @@ drop policy if exists sync_owner_all on app_public.users;
 create policy sync_owner_all on app_public.users for all to current_user using (true) with check (true);
 comment on policy sync_owner_all on app_public.users is E'The owner (the role the SECURITY DEFINER sync functions run as) writes every row; forced RLS would otherwise block it too.';
 
--- Tenants (issue 6). Read-only. Every column here is profile data co-members may see; what is
+-- Tenants. Read-only. Every column here is profile data co-members may see; what is
 -- private (private_metadata) lives in app_private.
 revoke all on app_public.users from authenticated, anonymous;
 grant select on app_public.users to authenticated;

@@ -61,8 +61,8 @@ export async function memberOfActiveOrganization(client: pg.PoolClient, userId: 
 
 /**
  * Role keys a member may be given: the instance's synced roles (app_public.roles, kept by role.*
- * webhooks and the backfill). Before any role is synced, the reference tenant's roles (SPEC
- * section 4) plus every role a synced membership of the organization holds, so a fresh deployment
+ * webhooks and the backfill). Before any role is synced, FleetFusion's reference roles
+ * (server/clerk/referenceRoles.ts) plus every role a synced membership of the organization holds, so a fresh deployment
  * still works.
  */
 export async function assignableRoles(client: pg.PoolClient): Promise<string[]> {

@@ -207,7 +207,7 @@ export async function applyMaybeDry(client: pg.PoolClient, events: SynthesizedEv
   }
 }
 
-/** Synced tables by family (SPEC section 3); a family whose table does not exist yet has none. */
+/** Synced tables by family; a family whose table does not exist yet has none. */
 export const SYNCED_TABLE: Record<FamilyName, string> = {
   permissions: 'app_public.permissions',
   roles: 'app_public.roles',

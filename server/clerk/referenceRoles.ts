@@ -1,5 +1,5 @@
-// The reference tenant's organization roles (SPEC section 4). Until the roles table is synced
-// (issue 5), role changes are validated against these plus the role keys already held by synced
+// The reference tenant's (FleetFusion's) organization roles. Until the roles table is synced,
+// role changes are validated against these plus the role keys already held by synced
 // memberships; the fake Backend API serves them as the instance's roles.
 export interface ReferenceRole {
   key: string;

@@ -1,5 +1,5 @@
 // POST /api/webhooks/clerk: verify the Svix signature over the raw bytes, then hand the event to
-// the database in one call, app_private.handle_clerk_event, and answer by its result (SPEC 2,
+// the database in one call, app_private.handle_clerk_event, and answer by its result (the
 // response policy). Mounted before any JSON parser. The request log line and the metrics read
 // the delivery report this route leaves on the response (server/observability/delivery.ts).
 import express, { type ErrorRequestHandler, type Request, type Response, Router } from 'express';

@@ -1,5 +1,5 @@
 // A deterministic stream of Clerk deliveries about many users, organizations and memberships, with
-// the cases the SPEC's convergence guarantee is about: updates, a delete followed in time by nothing
+// the cases the convergence guarantee is about: updates, a delete followed in time by nothing
 // but preceded by an update that may arrive late, memberships that may arrive before their user or
 // organization, and membership deletes that do not move updated_at.
 import {

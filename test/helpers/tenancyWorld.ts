@@ -16,7 +16,7 @@ export const USER = {
   gina: 'user_2gina',
 } as const;
 
-// The reference tenant's role matrix (SPEC section 4), as the webhook stores it on memberships.
+// FleetFusion's role matrix (the reference tenant), as the webhook stores it on memberships.
 export const ROLE_PERMISSIONS = {
   'org:admin': [
     'org:sys_domains:read', 'org:sys_domains:manage', 'org:sys_profile:manage', 'org:sys_profile:delete',

@@ -12,7 +12,7 @@ import { syncedState, uniqueTag } from '../../helpers/clerkEvents.ts';
 afterAll(endTestPools);
 
 // Each run replays a few dozen events across all families (about 0.18 s); 1,000 runs is what CI must
-// pass (issue 4). PROPERTY_RUNS=5000 searches deeper.
+// pass. PROPERTY_RUNS=5000 searches deeper.
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 const BASE = Date.UTC(2025, 5, 1);
 const TAG = uniqueTag();

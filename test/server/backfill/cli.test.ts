@@ -1,5 +1,5 @@
 // `clerk backfill` as an operator runs it: a child process against the fake Backend API over
-// HTTP, at the scale of issue 8 (10,000 users, 1,000 organizations, 20,000 memberships), killed
+// HTTP, at the scale of a real instance (10,000 users, 1,000 organizations, 20,000 memberships), killed
 // with SIGKILL halfway through and resumed.
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';

@@ -1,4 +1,4 @@
-// Every event type of SPEC.md 1.3, posted with a real Svix signature to the running app over
+// Every event type of Clerk's catalog, posted with a real Svix signature to the running app over
 // HTTP: its answer, its ledger row, the rows it writes and its audit rows. Each type arrives on
 // its own (the sync takes any arrival order), under ids tagged for this test.
 import { readdirSync } from 'node:fs';
@@ -24,7 +24,7 @@ interface Expectation {
 const created = (kind: string, n = 1): Audit[] => Array.from({ length: n }, () => [kind, 'created']);
 const ignored: Expectation = { outcome: 'ignored', audits: [] };
 
-// SPEC.md 1.3, type by type (billing: the types of the @clerk/backend webhook definitions).
+// Clerk's event catalog, type by type (billing: the types of the @clerk/backend webhook definitions).
 const CATALOG: Record<string, Expectation> = {
   'user.created': { outcome: 'processed', table: 'users', row: { first_name: 'Admin', email: 'digitalherencia@outlook.com' }, audits: created('users') },
   'user.updated': { outcome: 'processed', table: 'users', row: { first_name: 'Alicia', onboarding_complete: true }, audits: created('users') },

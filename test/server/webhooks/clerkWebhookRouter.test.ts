@@ -1,5 +1,5 @@
 // POST /api/webhooks/clerk over real HTTP with real svix signatures, one test per row of the
-// response policy (SPEC 2), plus the shared fixtures end to end.
+// response policy (docs/webhooks.md), plus the shared fixtures end to end.
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
