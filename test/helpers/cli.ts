@@ -10,7 +10,7 @@ export interface CliRun {
 
 export function runWebhooksCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['server/cli/webhooks.ts', ...args], {
+    const child = spawn(process.execPath, ['ops/webhooks.ts', ...args], {
       cwd: process.cwd(),
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createBackendApi } from '../../../server/clerk/backendApi.ts';
 import { REFERENCE_ROLES } from '../../../server/clerk/referenceRoles.ts';
-import { runBackfill } from '../../../server/backfill/backfill.ts';
+import { runBackfill } from '../../../ops/backfill/backfill.ts';
 import { FakeClerkBackendApi } from '../../fakes/clerkBackendApi.ts';
 import { startTestApp, type RunningApp } from '../../helpers/app.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../../helpers/scratchDatabase.ts';

@@ -1,8 +1,8 @@
 // The ledger commands: read app_private.webhook_events and replay through the same function the
 // webhook path uses. They connect as the owner: the ledger is no visitor's business.
 import pg from 'pg';
-import { loadConfig } from '../config.ts';
-import { resolveDatabase } from '../database/environment.ts';
+import { loadConfig } from '../server/config.ts';
+import { resolveDatabase } from '../server/database/environment.ts';
 
 export interface LedgerRow {
   svix_id: string;

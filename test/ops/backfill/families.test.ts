@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createBackendApi } from '../../../server/clerk/backendApi.ts';
 import { REFERENCE_ROLES } from '../../../server/clerk/referenceRoles.ts';
-import { eventTypeFor, listFamily, stillInClerk, type ClerkJson, type Cursor, type FamilyName, type Page } from '../../../server/backfill/families.ts';
+import { eventTypeFor, listFamily, stillInClerk, type ClerkJson, type Cursor, type FamilyName, type Page } from '../../../ops/backfill/families.ts';
 import { FakeClerkBackendApi } from '../../fakes/clerkBackendApi.ts';
 
 const fake = new FakeClerkBackendApi();

@@ -6,7 +6,7 @@
 // invitations are listed per organization (Clerk's per-organization endpoints), walking the
 // organizations in the same order.
 import type { Organization, OrganizationInvitation, OrganizationMembership, User } from '@clerk/backend';
-import { withClerkRetry, type BackendApi, type RetryPolicy } from '../clerk/backendApi.ts';
+import { withClerkRetry, type BackendApi, type RetryPolicy } from '../../server/clerk/backendApi.ts';
 
 // @clerk/backend does not export its Role and Permission classes; take them from the list calls.
 type Role = Awaited<ReturnType<BackendApi['organizationRoles']['getOrganizationRoleList']>>['data'][number];

@@ -19,7 +19,7 @@ interface CliRun {
 }
 
 function runCli(...args: string[]): CliRun {
-  const child = spawn(process.execPath, ['scripts/clerk.ts', 'backfill', ...args], {
+  const child = spawn(process.execPath, ['ops/clerk.ts', 'backfill', ...args], {
     cwd: process.cwd(),
     env: {
       PATH: process.env.PATH,

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { createBackendApi, type RetryPolicy } from '../../../server/clerk/backendApi.ts';
-import { runBackfill, type BackfillDeps, type BackfillRequest } from '../../../server/backfill/backfill.ts';
+import { runBackfill, type BackfillDeps, type BackfillRequest } from '../../../ops/backfill/backfill.ts';
 import { FakeClerkBackendApi } from '../../fakes/clerkBackendApi.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../../helpers/scratchDatabase.ts';
 import { clerkState, countRows, deliverWebhook, syncedState } from '../../helpers/syncedState.ts';

@@ -1,11 +1,11 @@
 // `clerk backfill` as a function of its options: configuration, the owner connection (the
 // configured DATABASE_URL or the embedded development database), the Backend API client, the
-// progress view, the summary. scripts/clerk.ts only parses the command line.
+// progress view, the summary. ops/clerk.ts only parses the command line.
 import pg from 'pg';
-import { createBackendApi, DEFAULT_RETRY_POLICY, describeClerkError } from '../clerk/backendApi.ts';
-import { loadConfig } from '../config.ts';
-import { resolveDatabase } from '../database/environment.ts';
-import { committedMigrations, pendingMigrationReason } from '../database/migrations.ts';
+import { createBackendApi, DEFAULT_RETRY_POLICY, describeClerkError } from '../../server/clerk/backendApi.ts';
+import { loadConfig } from '../../server/config.ts';
+import { resolveDatabase } from '../../server/database/environment.ts';
+import { committedMigrations, pendingMigrationReason } from '../../server/database/migrations.ts';
 import { runBackfill, type BackfillSummary } from './backfill.ts';
 import { FAMILIES, type FamilyName } from './families.ts';
 import { createProgressView, formatSummary } from './progress.ts';

@@ -1,8 +1,8 @@
 // `npm run clerk -- <command>`: operator commands against Clerk and the database.
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../server/config.ts';
-import { backfillCommand, UsageError } from '../server/backfill/command.ts';
-import { FAMILIES } from '../server/backfill/families.ts';
+import { backfillCommand, UsageError } from './backfill/command.ts';
+import { FAMILIES } from './backfill/families.ts';
 
 const program = new Command('clerk').description('clerk-pg-sync operator commands').showHelpAfterError();
 

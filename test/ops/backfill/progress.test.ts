@@ -1,9 +1,9 @@
 // What an operator reads: the --only parser, the plain progress lines and the closing summary.
 import { describe, expect, it } from '@jest/globals';
 import { Writable } from 'node:stream';
-import { parseFamilies, UsageError } from '../../../server/backfill/command.ts';
-import { createProgressView, formatSummary } from '../../../server/backfill/progress.ts';
-import type { BackfillSummary } from '../../../server/backfill/backfill.ts';
+import { parseFamilies, UsageError } from '../../../ops/backfill/command.ts';
+import { createProgressView, formatSummary } from '../../../ops/backfill/progress.ts';
+import type { BackfillSummary } from '../../../ops/backfill/backfill.ts';
 
 describe('parseFamilies', () => {
   it('keeps the dependency order whatever order --only lists', () => {

@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startTestApp, TEST_WEBHOOK_SECRET, type RunningApp } from '../../helpers/app.ts';
-import { runWebhooksCli } from '../../helpers/cli.ts';
-import { fixtureText, uniqueTag } from '../../helpers/clerkEvents.ts';
-import { endTestPools, getOwnerPool, getRootPool, testDatabase } from '../../helpers/db.ts';
+import { startTestApp, TEST_WEBHOOK_SECRET, type RunningApp } from '../helpers/app.ts';
+import { runWebhooksCli } from '../helpers/cli.ts';
+import { fixtureText, uniqueTag } from '../helpers/clerkEvents.ts';
+import { endTestPools, getOwnerPool, getRootPool, testDatabase } from '../helpers/db.ts';
 
 jest.setTimeout(60_000);
 

@@ -6,7 +6,7 @@
 // reconciling run has seen and the checkpoint, so a run killed at any moment resumes from exactly
 // the first object not yet stored.
 import type pg from 'pg';
-import type { BackendApi, RetryPolicy } from '../clerk/backendApi.ts';
+import type { BackendApi, RetryPolicy } from '../../server/clerk/backendApi.ts';
 import {
   FAMILIES,
   OBJECT_KIND,
