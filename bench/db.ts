@@ -1,10 +1,10 @@
 // `npm run bench -- db`: pgbench calling app_private.handle_clerk_event with realistic user
 // deliveries vs bench.bare_ingest (one upsert + one audit insert) on the same payloads.
-import { userEvent } from '../test/helpers/clerkDeliveries.ts';
+import { userEvent } from '../support/clerkDeliveries.ts';
 import { installBaselines, startBenchDatabase, type BenchDatabase } from './lib/database.ts';
 import { medianOf, runPgbench, type PgbenchResult } from './lib/pgbench.ts';
 import { machineLoad, pairedRatio, printTable, verdict, VERDICT_HEADER } from './lib/report.ts';
-import type { BenchOptions } from './run.ts';
+import type { BenchOptions } from './lib/options.ts';
 
 /** As many sessions as the server's webhook pool holds. */
 export const DB_CLIENTS = 10;

@@ -2,14 +2,14 @@
 // and their users' profiles) through /graphql with a verified Clerk JWT and row-level security,
 // vs the very same server, token and query with RLS bypassed (the `authenticated` role given
 // BYPASSRLS between runs), so the ratio is the cost of the policies alone.
-import { freePort } from '../test/helpers/ports.ts';
+import { freePort } from '../support/ports.ts';
 import { startBenchDatabase, type BenchDatabase } from './lib/database.ts';
 import type { LoadResult } from './lib/loadWorker.ts';
 import { productSecrets, startProduct, type ProductSecrets } from './lib/product.ts';
 import { runLoad } from './lib/processes.ts';
 import { machineLoad, median, pairedRatio, printTable, verdict, VERDICT_HEADER } from './lib/report.ts';
 import { ADMIN_PERMISSIONS, BENCH_ORGANIZATIONS, benchTenant, generateTenants, MEMBERS_PER_BENCH_ORGANIZATION } from './lib/tenants.ts';
-import type { BenchOptions } from './run.ts';
+import type { BenchOptions } from './lib/options.ts';
 
 export const ORGANIZATION_PAGE_QUERY = `query OrganizationPage($id: String!) {
   organization(id: $id) {

@@ -2,14 +2,15 @@
 // through the product and through four baselines, in the same run on the same database.
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { freePort } from '../test/helpers/ports.ts';
-import { signDelivery, signingKey, userEvent } from '../test/helpers/clerkDeliveries.ts';
+import { freePort } from '../support/ports.ts';
+import { userEvent } from '../support/clerkDeliveries.ts';
+import { svixSignatureHeaders } from '../support/svixSignature.ts';
 import { installBaselines, startBenchDatabase, type BenchDatabase } from './lib/database.ts';
 import type { LoadResult } from './lib/loadWorker.ts';
 import { productSecrets, startProduct } from './lib/product.ts';
 import { runLoad, startServer } from './lib/processes.ts';
 import { machineLoad, median, pairedRatio, printTable, verdict, VERDICT_HEADER } from './lib/report.ts';
-import type { BenchOptions } from './run.ts';
+import type { BenchOptions } from './lib/options.ts';
 
 const WEBHOOK_PATH = '/api/webhooks/clerk';
 
@@ -44,7 +45,7 @@ async function resetTables(database: BenchDatabase): Promise<void> {
 /** Whether the product serves the webhook route yet (it lands separately from the benchmarks). */
 async function productAccepts(url: string, secret: string): Promise<boolean> {
   const body = JSON.stringify(userEvent('user.created', { key: `probe${randomBytes(6).toString('hex')}`, updatedAt: Date.now() }));
-  const headers = signDelivery(signingKey(secret), `msg_probe${randomBytes(6).toString('hex')}`, body);
+  const headers = svixSignatureHeaders(secret, `msg_probe${randomBytes(6).toString('hex')}`, body);
   const response = await fetch(`${url}${WEBHOOK_PATH}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
   return response.status === 200;
 }

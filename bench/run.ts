@@ -2,15 +2,7 @@
 // Every benchmark starts its own database and servers on 127.0.0.1, measures the product and its
 // baselines in the same invocation, prints both side by side with their ratio, and stops.
 import { parseArgs } from 'node:util';
-
-export interface BenchOptions {
-  durationSeconds: number;
-  warmupSeconds: number;
-  rounds: number;
-  connections: number;
-  /** Rows of the scale benchmark: users (organizations and memberships follow from it). */
-  scaleUsers: number;
-}
+import type { BenchOptions } from './lib/options.ts';
 
 const BENCHMARKS: Record<string, { about: string; run: (options: BenchOptions) => Promise<void> }> = {
   ingest: { about: 'signed webhook deliveries over HTTP vs four baselines', run: async (o) => (await import('./ingest.ts')).ingest(o) },

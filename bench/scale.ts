@@ -9,7 +9,7 @@ import { installBaselines, startBenchDatabase, type BenchDatabase } from './lib/
 import { productSecrets } from './lib/product.ts';
 import { printTable, verdict, VERDICT_HEADER, type Cell } from './lib/report.ts';
 import { ADMIN_PERMISSIONS, benchTenant, generateTenants } from './lib/tenants.ts';
-import type { BenchOptions } from './run.ts';
+import type { BenchOptions } from './lib/options.ts';
 
 /** Removes what the db runs wrote to the ledger and audit tables; the generated tenants stay. */
 const CLEANUP = [

@@ -6,10 +6,10 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedPostgres } from '../server/database/embeddedPostgres.ts';
-import { freePort } from '../test/helpers/ports.ts';
+import { freePort } from '../support/ports.ts';
 import { waitForOk } from './lib/processes.ts';
 import { median, printTable, verdict, VERDICT_HEADER } from './lib/report.ts';
-import type { BenchOptions } from './run.ts';
+import type { BenchOptions } from './lib/options.ts';
 
 function freshDir(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'clerk-pg-sync-startup-'));

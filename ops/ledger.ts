@@ -2,6 +2,7 @@
 // webhook path uses. They connect as the owner: the ledger is no visitor's business.
 import pg from 'pg';
 import { loadConfig } from '../server/config.ts';
+import { replayWebhookEvent, type HandleClerkEventResult } from '../server/database/clerkEvents.ts';
 import { resolveDatabase } from '../server/database/environment.ts';
 
 export interface LedgerRow {
@@ -71,15 +72,14 @@ export async function listEvents(client: pg.ClientBase, options: { failed: boole
 
 export interface ReplayResult {
   svixId: string;
-  result: Record<string, unknown> | null;
+  result: HandleClerkEventResult | null;
   error?: string;
 }
 
 /** Replays one event through app_private.replay_webhook_event, in its own transaction. */
 export async function replayEvent(client: pg.ClientBase, svixId: string): Promise<ReplayResult> {
   try {
-    const { rows } = await client.query<{ result: Record<string, unknown> | null }>('select app_private.replay_webhook_event($1) as result', [svixId]);
-    return { svixId, result: rows[0].result };
+    return { svixId, result: await replayWebhookEvent(client, svixId) };
   } catch (error) {
     if (['42P01', '42883'].includes((error as { code?: string }).code ?? '')) throw error;
     return { svixId, result: null, error: (error as Error).message };

@@ -4,7 +4,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { Webhook } from 'svix';
+import { svixSignatureHeaders } from '../support/svixSignature.ts';
 
 export const FIXTURES_DIR = path.join(process.cwd(), 'test', 'fixtures', 'clerk');
 
@@ -98,9 +98,7 @@ export function signedHeaders(secret: string, svixId: string, body: string, at: 
   return {
     'content-type': 'application/json',
     'user-agent': 'clerk-pg-sync webhooks send (Svix-compatible signature)',
-    'svix-id': svixId,
-    'svix-timestamp': String(Math.floor(at.getTime() / 1000)),
-    'svix-signature': new Webhook(secret).sign(svixId, at, body),
+    ...svixSignatureHeaders(secret, svixId, body, { timestamp: at }),
   };
 }
 

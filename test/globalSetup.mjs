@@ -10,7 +10,7 @@ import { clearAllPools } from 'graphile-migrate/dist/pgReal.js';
 import { startEmbeddedPostgres } from '../server/database/embeddedPostgres.ts';
 import { applyMigrations, migrationSettings } from '../server/database/migrations.ts';
 import { setupDatabase } from '../server/database/setup.ts';
-import { freePort } from './helpers/ports.ts';
+import { freePort } from '../support/ports.ts';
 
 function withLogin(rootUrl, user, password, database) {
   const url = new URL(rootUrl);

@@ -10,7 +10,7 @@ import * as graphileMigrate from 'graphile-migrate';
 import { clearAllPools } from 'graphile-migrate/dist/pgReal.js';
 import { applyMigrations, migrationSettings } from '../../server/database/migrations.ts';
 import { setupDatabase, type DatabaseUrls } from '../../server/database/setup.ts';
-import { freePort } from '../../test/helpers/ports.ts';
+import { freePort } from '../../support/ports.ts';
 
 export interface BenchDatabase extends DatabaseUrls {
   /** Superuser connection to the application database (the root URL points at `postgres`). */

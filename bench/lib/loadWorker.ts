@@ -3,7 +3,8 @@
 // set, every request is a fresh signed Clerk user.created delivery for a new user and svix-id.
 // usage: node bench/lib/loadWorker.ts '<LoadSpec as JSON>'; prints a LoadResult as JSON.
 import autocannon from 'autocannon';
-import { signDelivery, signingKey, userEvent } from '../../test/helpers/clerkDeliveries.ts';
+import { userEvent } from '../../support/clerkDeliveries.ts';
+import { svixSignatureHeaders } from '../../support/svixSignature.ts';
 
 export interface LoadSpec {
   url: string;
@@ -36,7 +37,6 @@ function requestsOf(spec: LoadSpec): autocannon.Request[] {
     return spec.fixed.map((request) => ({ ...request, path: spec.path }));
   }
   const { secret, keyPrefix } = spec.webhook!;
-  const key = signingKey(secret);
   const baseTime = Date.UTC(2025, 5, 1);
   let sequence = 0;
   return [
@@ -46,7 +46,7 @@ function requestsOf(spec: LoadSpec): autocannon.Request[] {
       setupRequest: (request) => {
         const n = sequence++;
         const body = JSON.stringify(userEvent('user.created', { key: `${keyPrefix}${n.toString(36)}`, updatedAt: baseTime + n }));
-        const headers = signDelivery(key, `msg_${keyPrefix}${n.toString(36)}`, body);
+        const headers = svixSignatureHeaders(secret, `msg_${keyPrefix}${n.toString(36)}`, body);
         return { ...request, body, headers: { 'content-type': 'application/json', ...headers } };
       },
     },

@@ -24,7 +24,6 @@ import { reconcile } from './reconcile.ts';
 import {
   applyMaybeDry,
   existingIds,
-  failureMessage,
   inTransaction,
   finishRun,
   findResumableRun,
@@ -35,14 +34,13 @@ import {
   startRun,
   syncedTableExists,
   SYNCED_TABLE,
-  type EventResult,
   type FamilyCounts,
   type Outcome,
   type RunCounts,
   type RunOptions,
   type RunRow,
-  type SynthesizedEvent,
 } from './store.ts';
+import { failureMessage, type HandleClerkEventResult, type SynthesizedEvent } from '../../server/database/clerkEvents.ts';
 
 export interface BackfillRequest extends RunOptions {
   resume: boolean;
@@ -93,7 +91,7 @@ export function synthesizeEvent(family: FamilyName, object: ClerkJson): Synthesi
   return { svixId: backfillSvixId(object), payload: { type: eventTypeFor(family, object), object: 'event', data: object, timestamp: version } };
 }
 
-export function outcomeOf(result: EventResult, existed: boolean): Outcome {
+export function outcomeOf(result: HandleClerkEventResult, existed: boolean): Outcome {
   switch (result.status) {
     case 'processed':
       return existed ? 'updated' : 'created';

@@ -4,7 +4,8 @@
 // Clerk, asked by id, confirms it is gone.
 import type pg from 'pg';
 import { OBJECT_KIND, stillInClerk, type ClerkJson, type ListContext, type ReconciledFamily } from './families.ts';
-import { SYNCED_TABLE, applyMaybeDry, failureMessage, inTransaction, type SynthesizedEvent } from './store.ts';
+import { failureMessage, type SynthesizedEvent } from '../../server/database/clerkEvents.ts';
+import { SYNCED_TABLE, applyMaybeDry, inTransaction } from './store.ts';
 
 export interface ReconcileDeps {
   db: pg.Pool;

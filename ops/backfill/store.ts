@@ -2,6 +2,13 @@
 // data, app_private.handle_clerk_event (the webhook's own entry point, so ordering guards, audit
 // and soft delete are never copied here).
 import type pg from 'pg';
+import {
+  handleClerkEvents,
+  type EventSource,
+  type HandleClerkEventResult,
+  type SynthesizedEvent,
+} from '../../server/database/clerkEvents.ts';
+import { withTransaction } from '../../server/database/transaction.ts';
 import type { Cursor, FamilyName } from './families.ts';
 
 export interface RunOptions {
@@ -22,19 +29,6 @@ export interface RunRow {
   family: string | null;
   cursor: Cursor | null;
   counts: RunCounts;
-}
-
-export interface SynthesizedEvent {
-  svixId: string;
-  payload: { type: string; object: 'event'; data: Record<string, unknown>; timestamp: number };
-}
-
-/** What handle_clerk_event answered for one event. */
-export interface EventResult {
-  status: 'processed' | 'duplicate' | 'stale' | 'ignored' | 'failed';
-  /** Failed only: the SQLSTATE and message the sync raised. */
-  error?: { code?: string; message?: string };
-  [key: string]: unknown;
 }
 
 function runFromRow(row: Record<string, unknown>): RunRow {
@@ -66,9 +60,7 @@ export async function findResumableRun(db: pg.Pool | pg.PoolClient): Promise<Run
  * run leaves them resumable.
  */
 export async function startRun(db: pg.Pool, options: RunOptions): Promise<RunRow> {
-  const client = await db.connect();
-  try {
-    await client.query('begin');
+  return withTransaction(db, async (client) => {
     const { rows: stale } = await client.query(
       `update app_private.backfill_runs set status = 'superseded', finished_at = now()
         where status in ('running', 'failed') and ($1 or (options->>'dryRun')::boolean) returning id`,
@@ -76,14 +68,8 @@ export async function startRun(db: pg.Pool, options: RunOptions): Promise<RunRow
     );
     if (stale.length) await client.query('delete from app_private.backfill_seen where run_id = any($1)', [stale.map((row) => row.id)]);
     const { rows } = await client.query(`insert into app_private.backfill_runs (options) values ($1) returning ${RUN_COLUMNS}`, [options]);
-    await client.query('commit');
     return runFromRow(rows[0]);
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 export async function reopenRun(db: pg.Pool, runId: number): Promise<void> {
@@ -106,21 +92,13 @@ export async function saveCheckpoint(
 }
 
 export async function finishRun(db: pg.Pool, runId: number, status: 'completed' | 'failed', error?: string): Promise<void> {
-  const client = await db.connect();
-  try {
-    await client.query('begin');
+  await withTransaction(db, async (client) => {
     await client.query(
       `update app_private.backfill_runs set status = $2, error = $3, finished_at = case when $2 = 'completed' then now() end, updated_at = now() where id = $1`,
       [runId, status, error ?? null],
     );
     if (status === 'completed') await client.query('delete from app_private.backfill_seen where run_id = $1', [runId]);
-    await client.query('commit');
-  } catch (failure) {
-    await client.query('rollback').catch(() => undefined);
-    throw failure;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 export async function markSeen(client: pg.PoolClient, runId: number, kind: string, ids: string[]): Promise<void> {
@@ -129,21 +107,6 @@ export async function markSeen(client: pg.PoolClient, runId: number, kind: strin
     `insert into app_private.backfill_seen (run_id, kind, id) select $1, $2, unnest($3::text[]) on conflict do nothing`,
     [runId, kind, ids],
   );
-}
-
-/**
- * Feeds events through handle_clerk_event in order, in one statement; returns its answers in the
- * same order. `source` names the caller in the ledger (backfill, reconcile, admin).
- */
-export async function applyEvents(client: pg.PoolClient, events: SynthesizedEvent[], source: string): Promise<EventResult[]> {
-  if (!events.length) return [];
-  const { rows } = await client.query<{ result: EventResult }>(
-    `select app_private.handle_clerk_event(e.payload, e.svix_id, $3) as result
-       from unnest($1::jsonb[], $2::text[]) with ordinality as e(payload, svix_id, position)
-      order by e.position`,
-    [events.map((event) => JSON.stringify(event.payload)), events.map((event) => event.svixId), source],
-  );
-  return rows.map((row) => row.result);
 }
 
 /**
@@ -159,49 +122,26 @@ export async function recordedOutcomes(client: pg.PoolClient, svixIds: string[])
   return new Map(rows.map((row) => [row.svix_id, row.outcome]));
 }
 
-/** The error handle_clerk_event reported for a failed event, as one line. */
-export function failureMessage(result: EventResult): string {
-  const error = result.error as { code?: string; message?: string } | undefined;
-  return error ? `${error.message ?? 'failed'}${error.code ? ` (SQLSTATE ${error.code})` : ''}` : 'failed';
-}
-
-/** Deadlock, serialization failure, lock timeout: the transaction was rolled back and may simply run again. */
-const RETRYABLE_SQLSTATES = new Set(['40001', '40P01', '55P03']);
 const TRANSACTION_ATTEMPTS = 5;
 
 /**
- * Runs `body` in a transaction, again (up to 5 times) when Postgres rolled it back for a
+ * Runs a batch in a transaction, again (up to 5 times) when Postgres rolled it back for a
  * transient reason: a batch locks many rows and can deadlock with a live webhook touching the same
  * ones. `body` must keep its effects inside the transaction (or recompute them on each attempt).
  */
-export async function inTransaction<T>(db: pg.Pool, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    const client = await db.connect();
-    try {
-      await client.query('begin');
-      const result = await body(client);
-      await client.query('commit');
-      return result;
-    } catch (error) {
-      await client.query('rollback').catch(() => undefined);
-      const code = (error as { code?: string }).code;
-      if (attempt >= TRANSACTION_ATTEMPTS || !code || !RETRYABLE_SQLSTATES.has(code)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt * (0.5 + Math.random())));
-    } finally {
-      client.release();
-    }
-  }
+export function inTransaction<T>(db: pg.Pool, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return withTransaction(db, body, { attempts: TRANSACTION_ATTEMPTS });
 }
 
 /**
  * Applies events inside the caller's transaction. A dry run applies them under a savepoint it
  * then rolls back: the outcomes are exactly what a real run would report, and nothing stays.
  */
-export async function applyMaybeDry(client: pg.PoolClient, events: SynthesizedEvent[], dryRun: boolean, source: string): Promise<EventResult[]> {
-  if (!dryRun) return applyEvents(client, events, source);
+export async function applyMaybeDry(client: pg.PoolClient, events: SynthesizedEvent[], dryRun: boolean, source: EventSource): Promise<HandleClerkEventResult[]> {
+  if (!dryRun) return handleClerkEvents(client, events, source);
   await client.query('savepoint dry_run');
   try {
-    return await applyEvents(client, events, source);
+    return await handleClerkEvents(client, events, source);
   } finally {
     await client.query('rollback to savepoint dry_run');
   }

@@ -12,6 +12,7 @@ import type { SessionClaims, SessionTokenVerifier } from '../auth/verifySessionT
 import { createSessionTokenVerifier } from '../auth/verifySessionToken.ts';
 import { clerkStatusOf, createBackendApi, describeClerkError, withClerkRetry, type BackendApi, type RetryPolicy } from '../clerk/backendApi.ts';
 import type { Config } from '../config.ts';
+import { handleClerkEvent, isTransientSqlState, sqlStateOf, synthesizedEnvelope, type ClerkEventStatus } from '../database/clerkEvents.ts';
 import type { DatabasePools } from '../database/pools.ts';
 import type { Logger } from '../logger.ts';
 import { asVisitor, assignableRoles, describeCaller, memberOfActiveOrganization } from './visitor.ts';
@@ -70,18 +71,10 @@ function clerkFailure(error: unknown, notFound: string): HttpError {
 }
 
 /** Applies an object Clerk just returned as the webhook Clerk will send for it (same version). */
-async function applyFromClerk(pool: pg.Pool, req: Request, type: string, data: Json): Promise<string> {
-  const { rows } = await pool.query<{ result: { status: string } }>(`select app_private.handle_clerk_event($1::jsonb, $2, 'admin') as result`, [
-    JSON.stringify({
-      type,
-      object: 'event',
-      data,
-      timestamp: data.updated_at,
-      event_attributes: { http_request: { client_ip: req.ip ?? null, user_agent: req.get('user-agent') ?? null } },
-    }),
-    `admin:${String(data.id)}:${String(data.updated_at)}`,
-  ]);
-  return rows[0].result.status;
+async function applyFromClerk(pool: pg.Pool, req: Request, type: string, data: Json): Promise<ClerkEventStatus> {
+  const envelope = synthesizedEnvelope(type, data, data.updated_at, { clientIp: req.ip ?? null, userAgent: req.get('user-agent') ?? null });
+  const result = await handleClerkEvent(pool, JSON.stringify(envelope), `admin:${String(data.id)}:${String(data.updated_at)}`, 'admin');
+  return result.status;
 }
 
 function primaryEmail(user: Json): string | null {
@@ -104,8 +97,7 @@ export function adminRouter(services: AdminServices, api?: BackendApi): Router {
       res.json({ success: true, ...(await action(req, claims, clerk)) });
     } catch (error) {
       if (error instanceof HttpError) return fail(res, error.status, error.message);
-      const sqlState = (error as { code?: unknown }).code;
-      if (typeof sqlState === 'string' && /^(08|40|53|57)/.test(sqlState)) return fail(res, 503, 'the database is unavailable; try again');
+      if (isTransientSqlState(sqlStateOf(error))) return fail(res, 503, 'the database is unavailable; try again');
       logger.error({ err: error, path: req.path }, 'admin action failed');
       fail(res, 500, 'the action failed on the server; see the logs');
     }

@@ -4,6 +4,7 @@
 import type pg from 'pg';
 import type { SessionClaims } from '../auth/verifySessionToken.ts';
 import { MANAGE_MEMBERS_PERMISSION, REFERENCE_ROLES } from '../clerk/referenceRoles.ts';
+import { withTransaction } from '../database/transaction.ts';
 import { pgSettingsFor } from '../graphql/preset.ts';
 
 export interface Caller {
@@ -21,18 +22,8 @@ export interface Member {
   lastName: string | null;
 }
 
-export async function asVisitor<T>(pool: pg.Pool, claims: SessionClaims, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin read only');
-    for (const [name, value] of Object.entries(pgSettingsFor(claims))) {
-      await client.query('select set_config($1, $2, true)', [name, value]);
-    }
-    return await body(client);
-  } finally {
-    await client.query('rollback').catch(() => undefined);
-    client.release();
-  }
+export function asVisitor<T>(pool: pg.Pool, claims: SessionClaims, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return withTransaction(pool, body, { readOnly: true, rollback: true, settings: pgSettingsFor(claims) });
 }
 
 export async function describeCaller(client: pg.PoolClient): Promise<Caller> {

@@ -4,34 +4,17 @@
 // the delivery report this route leaves on the response (server/observability/delivery.ts).
 import express, { type ErrorRequestHandler, type Request, type Response, Router } from 'express';
 import type { AppServices } from '../app.ts';
+import { handleClerkEvent, isTransientSqlState, sqlStateOf, type HandleClerkEventResult } from '../database/clerkEvents.ts';
 import { reportDelivery } from '../observability/delivery.ts';
 import { verificationFailureReason, type VerificationLimiter } from '../observability/verificationLimiter.ts';
 import { createClerkSignatureVerifier } from './verifyClerkSignature.ts';
-
-/** The result object of app_private.handle_clerk_event (see its comment in the database). */
-export interface HandleClerkEventResult {
-  status: 'processed' | 'duplicate' | 'stale' | 'ignored' | 'failed';
-  svix_id: string;
-  event_type?: string;
-  object_id?: string;
-  organization_id?: string;
-  error?: { code: string; message: string };
-  original_status?: string;
-}
-
-const HANDLE_CLERK_EVENT = 'select app_private.handle_clerk_event($1::jsonb, $2) as result';
-
-// Retrying can succeed: serialization failure/deadlock (40), insufficient resources (53),
-// operator intervention such as a shutdown or cancel (57), connection problems (08), lock timeout.
-const TRANSIENT_SQLSTATE = /^(40|53|57|08)|^55P03$/;
-const SQLSTATE = /^[0-9A-Z]{5}$/;
 
 type Failure = { httpStatus: 500 | 503; outcome: string; error: string };
 
 /** How to answer a failed database call; errors without a SQLSTATE are connection failures. */
 function classifyDatabaseError(error: unknown): Failure {
-  const code = (error as { code?: unknown }).code;
-  if (typeof code !== 'string' || !SQLSTATE.test(code) || TRANSIENT_SQLSTATE.test(code)) {
+  const code = sqlStateOf(error);
+  if (code === undefined || isTransientSqlState(code)) {
     return { httpStatus: 503, outcome: 'unavailable', error: 'database temporarily unavailable, retry later' };
   }
   return { httpStatus: 500, outcome: 'error', error: 'internal error' };
@@ -83,15 +66,13 @@ export function clerkWebhookRouter({ config, logger, pools }: AppServices, verif
     }
 
     const body = parseBody(rawBody);
-    const handleClerkEvent = async (json: string): Promise<HandleClerkEventResult> =>
-      (await pools.webhook.query(HANDLE_CLERK_EVENT, [json, check.svixId])).rows[0].result;
     let result: HandleClerkEventResult;
     try {
       try {
-        result = await handleClerkEvent(body.json);
+        result = await handleClerkEvent(pools.webhook, body.json, check.svixId);
       } catch (error) {
         if (!body.isJson || !isUnstorableJson(error)) throw error;
-        result = await handleClerkEvent(asJsonString(rawBody));
+        result = await handleClerkEvent(pools.webhook, asJsonString(rawBody), check.svixId);
       }
     } catch (error) {
       const failure = classifyDatabaseError(error);

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
+import { handleClerkEvent, type HandleClerkEventResult } from '../../server/database/clerkEvents.ts';
 
 const FIXTURES = path.join(process.cwd(), 'test', 'fixtures', 'clerk');
 // Ids of the objects the sync stores (prefix + KSUID); csub_item before csub, as the longer prefix.
@@ -42,25 +43,14 @@ export function taggedId(id: string, tag?: string): string {
   return tag ? `${id}_${tag}` : id;
 }
 
-export interface HandleResult {
-  status: 'processed' | 'duplicate' | 'stale' | 'ignored' | 'failed';
-  svix_id: string;
-  event_type?: string;
-  object_id?: string;
-  organization_id?: string;
-  error?: { code: string; message: string };
-  original_status?: string;
-}
-
 /**
  * Calls handle_clerk_event as the clerk_webhook role on `client` (inside the caller's
  * transaction) and switches back, so the test can inspect the tables afterwards.
  */
-export async function deliverAsWebhook(client: pg.ClientBase, payload: unknown, svixId: string | null = null): Promise<HandleResult> {
+export async function deliverAsWebhook(client: pg.ClientBase, payload: unknown, svixId: string | null = null): Promise<HandleClerkEventResult> {
   await client.query('set local role clerk_webhook');
   try {
-    const { rows } = await client.query('select app_private.handle_clerk_event($1::jsonb, $2) as result', [JSON.stringify(payload), svixId]);
-    return rows[0].result;
+    return await handleClerkEvent(client, JSON.stringify(payload), svixId);
   } finally {
     await client.query('reset role');
   }

@@ -8,7 +8,7 @@ import {
   userDeletedEvent,
   userEvent,
   type MembershipVersion,
-} from './clerkDeliveries.ts';
+} from '../../support/clerkDeliveries.ts';
 
 export interface Delivery {
   svixId: string;

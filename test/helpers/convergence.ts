@@ -4,9 +4,9 @@
 // transaction that is rolled back).
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { handleClerkEvent, type Queryable } from '../../server/database/clerkEvents.ts';
+import { withTransaction } from '../../server/database/transaction.ts';
 import type { Delivery } from './clerkStory.ts';
-
-type Queryable = Pick<pg.ClientBase, 'query'>;
 
 const SYNCED_TABLES = ['users', 'organizations', 'organization_memberships'];
 
@@ -34,19 +34,17 @@ export async function syncedState(client: Queryable, prefix: string): Promise<Re
  * The state after applying the story in the order things happened, one delivery at a time,
  * under `referencePrefix` instead of `prefix`; rolled back afterwards.
  */
-export async function inOrderState(client: Queryable, deliveries: Delivery[], prefix: string, referencePrefix: string): Promise<Record<string, string[]>> {
-  await client.query('begin');
-  try {
-    for (const delivery of [...deliveries].sort((a, b) => a.at - b.at)) {
-      await client.query('select app_private.handle_clerk_event($1::jsonb, $2)', [
-        delivery.body.replaceAll(prefix, referencePrefix),
-        delivery.svixId.replaceAll(prefix, referencePrefix),
-      ]);
-    }
-    return await syncedState(client, referencePrefix);
-  } finally {
-    await client.query('rollback');
-  }
+export function inOrderState(client: pg.ClientBase, deliveries: Delivery[], prefix: string, referencePrefix: string): Promise<Record<string, string[]>> {
+  return withTransaction(
+    client,
+    async (tx) => {
+      for (const delivery of [...deliveries].sort((a, b) => a.at - b.at)) {
+        await handleClerkEvent(tx, delivery.body.replaceAll(prefix, referencePrefix), delivery.svixId.replaceAll(prefix, referencePrefix));
+      }
+      return syncedState(tx, referencePrefix);
+    },
+    { rollback: true },
+  );
 }
 
 export interface LedgerCheck {

@@ -2,6 +2,7 @@
 // (to arrange data) or as a role with JWT claims, as the server does per request. Both run inside
 // a transaction that is always rolled back, so tests never see each other's rows.
 import pg from 'pg';
+import { withTransaction } from '../../server/database/transaction.ts';
 
 export const testDatabase = {
   rootUrl: () => required('TEST_ROOT_DATABASE_URL'),
@@ -60,15 +61,8 @@ export async function endTestPools(): Promise<void> {
   authPool = undefined;
 }
 
-async function inRolledBackTransaction<T>(pool: pg.Pool, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
-    return await body(client);
-  } finally {
-    await client.query('rollback').catch(() => undefined);
-    client.release();
-  }
+function inRolledBackTransaction<T>(pool: pg.Pool, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return withTransaction(pool, body, { rollback: true });
 }
 
 /** Runs as the superuser inside a transaction that is rolled back. */

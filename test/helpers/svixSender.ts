@@ -1,7 +1,7 @@
 // A sender that behaves like Svix towards our endpoint: every attempt signed afresh with its own
 // timestamp, any non-2xx answer, connection error or timeout retried after a growing delay (the
 // real schedule, +5 s, +5 min, …, compressed to milliseconds), several messages in flight at once.
-import { signDelivery, signingKey } from './clerkDeliveries.ts';
+import { svixSignatureHeaders } from '../../support/svixSignature.ts';
 import type { Delivery } from './clerkStory.ts';
 
 export interface SendOptions {
@@ -40,7 +40,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * attempt, so a test can move an endpoint (a restarted receiver on a new port).
  */
 export async function deliverAll(deliveries: Delivery[], endpoints: () => string[], options: SendOptions): Promise<SendReport> {
-  const key = signingKey(options.secret);
   const timeoutMs = options.attemptTimeoutMs ?? 5000;
   const delays = options.retryDelaysMs ?? [25, 100, 250, 500, 1000];
   const deadline = Date.now() + (options.deadlineMs ?? 60_000);
@@ -54,7 +53,7 @@ export async function deliverAll(deliveries: Delivery[], endpoints: () => string
       const response = await fetch(`${endpoint}${path}`, {
         method: 'POST',
         body: delivery.body,
-        headers: { 'content-type': 'application/json', ...signDelivery(key, delivery.svixId, delivery.body) },
+        headers: { 'content-type': 'application/json', ...svixSignatureHeaders(options.secret, delivery.svixId, delivery.body) },
         signal: AbortSignal.timeout(timeoutMs),
       });
       await response.arrayBuffer();

@@ -1,6 +1,7 @@
 // What the synced tables hold, in a shape comparable with the fake Backend API's snapshot, and a
 // way to deliver a webhook event straight to handle_clerk_event (as the webhook route does).
 import type pg from 'pg';
+import { handleClerkEvent, synthesizedEnvelope } from '../../server/database/clerkEvents.ts';
 import type { FakeClerkBackendApi } from '../fakes/clerkBackendApi.ts';
 
 export interface SyncedState {
@@ -37,12 +38,8 @@ export function clerkState(fake: FakeClerkBackendApi): SyncedState {
   };
 }
 
-export async function deliverWebhook(db: pg.Pool, svixId: string, type: string, data: Record<string, unknown>, timestamp = Date.now()) {
-  const { rows } = await db.query<{ result: { status: string } }>(`select app_private.handle_clerk_event($1::jsonb, $2) as result`, [
-    JSON.stringify({ type, object: 'event', data, timestamp }),
-    svixId,
-  ]);
-  return rows[0].result;
+export function deliverWebhook(db: pg.Pool, svixId: string, type: string, data: Record<string, unknown>, timestamp = Date.now()) {
+  return handleClerkEvent(db, JSON.stringify(synthesizedEnvelope(type, data, timestamp)), svixId);
 }
 
 export async function countRows(db: pg.Pool, table: string, where = 'true'): Promise<number> {

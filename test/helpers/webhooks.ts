@@ -1,7 +1,7 @@
 // "A signed delivery": a body signed with a real svix signature, as Svix sends it, and posting it
 // to a running app (test/helpers/app.ts).
 import { randomUUID } from 'node:crypto';
-import { Webhook } from 'svix';
+import { svixSignatureHeaders, type SignatureOptions } from '../../support/svixSignature.ts';
 import { TEST_WEBHOOK_SECRET } from './app.ts';
 
 export interface SignedDelivery {
@@ -10,13 +10,9 @@ export interface SignedDelivery {
   headers: Record<string, string>;
 }
 
-export interface SignOptions {
+export interface SignOptions extends SignatureOptions {
   secret?: string;
   svixId?: string;
-  /** The attempt time (svix-timestamp); now by default. */
-  timestamp?: Date;
-  /** svix-* (Clerk) or webhook-* (Standard Webhooks) header names. */
-  headerStyle?: 'svix' | 'webhook';
 }
 
 export function newSvixId(): string {
@@ -27,18 +23,10 @@ export function newSvixId(): string {
 export function signDelivery(body: unknown, options: SignOptions = {}): SignedDelivery {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   const svixId = options.svixId ?? newSvixId();
-  const timestamp = options.timestamp ?? new Date();
-  const signature = new Webhook(options.secret ?? TEST_WEBHOOK_SECRET).sign(svixId, timestamp, text);
-  const prefix = options.headerStyle === 'webhook' ? 'webhook' : 'svix';
   return {
     svixId,
     body: text,
-    headers: {
-      'content-type': 'application/json',
-      [`${prefix}-id`]: svixId,
-      [`${prefix}-timestamp`]: String(Math.floor(timestamp.getTime() / 1000)),
-      [`${prefix}-signature`]: signature,
-    },
+    headers: { 'content-type': 'application/json', ...svixSignatureHeaders(options.secret ?? TEST_WEBHOOK_SECRET, svixId, text, options) },
   };
 }
 

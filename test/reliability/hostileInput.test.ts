@@ -3,16 +3,19 @@
 // and validly signed events with a wrong type or an SQL-looking string in every field. None may get
 // a 5xx, nothing unverified may leave a row, and the receiver must still work afterwards.
 import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { startTestApp, TEST_WEBHOOK_SECRET, type RunningApp } from '../helpers/app.ts';
-import { membershipEvent, organizationDeletedEvent, organizationEvent, signDelivery, signingKey, userDeletedEvent, userEvent } from '../helpers/clerkDeliveries.ts';
+import { membershipEvent, organizationDeletedEvent, organizationEvent, userDeletedEvent, userEvent } from '../../support/clerkDeliveries.ts';
+import { svixSignatureHeaders } from '../../support/svixSignature.ts';
 import { endTestPools, getRootPool } from '../helpers/db.ts';
 
 jest.setTimeout(150_000);
 
 const PATH = '/api/webhooks/clerk';
-const KEY = signingKey(TEST_WEBHOOK_SECRET);
+/** Svix's headers for one attempt, `at` in seconds (the svix-timestamp). */
+const sign = (secret: string, svixId: string, body: string, at?: number) =>
+  svixSignatureHeaders(secret, svixId, body, at === undefined ? {} : { timestamp: new Date(at * 1000) });
 /** In every id and svix-id of the unverified requests, to find any row they might have left. */
 const UNVERIFIED = `hu${randomBytes(4).toString('hex')}`;
 const VERIFIED = `hv${randomBytes(4).toString('hex')}`;
@@ -76,15 +79,10 @@ function send(request: HostileRequest): Promise<number> {
 }
 
 const signedHeaders = (svixId: string, body: Buffer | string, at?: number): [string, string][] =>
-  Object.entries(signDelivery(KEY, svixId, Buffer.isBuffer(body) ? body.toString('latin1') : body, at));
+  Object.entries(sign(TEST_WEBHOOK_SECRET, svixId, Buffer.isBuffer(body) ? body.toString('latin1') : body, at));
 
 function signedRaw(svixId: string, body: Buffer, at = Math.floor(Date.now() / 1000)): [string, string][] {
-  const signature = createHmac('sha256', KEY).update(Buffer.concat([Buffer.from(`${svixId}.${at}.`), body])).digest('base64');
-  return [
-    ['svix-id', svixId],
-    ['svix-timestamp', String(at)],
-    ['svix-signature', `v1,${signature}`],
-  ];
+  return Object.entries(svixSignatureHeaders(TEST_WEBHOOK_SECRET, svixId, body, { timestamp: new Date(at * 1000) }));
 }
 
 function unverifiedCorpus(): HostileRequest[] {
@@ -105,7 +103,7 @@ function unverifiedCorpus(): HostileRequest[] {
     for (const family of ['svix', 'webhook']) {
       for (let mask = 0; mask < 7; mask++) {
         const id = nextId();
-        const valid = signDelivery(KEY, id, body);
+        const valid = sign(TEST_WEBHOOK_SECRET, id, body);
         const headers: [string, string][] = [];
         if (mask & 1) headers.push([`${family}-id`, id]);
         if (mask & 2) headers.push([`${family}-timestamp`, valid['svix-timestamp']]);
@@ -114,25 +112,25 @@ function unverifiedCorpus(): HostileRequest[] {
       }
     }
     // Signatures that are wrong in every way we could think of.
-    const wrongSecret = signingKey(`whsec_${randomBytes(24).toString('base64')}`);
+    const wrongSecret = `whsec_${randomBytes(24).toString('base64')}`;
     const signatureVariants: [string, (id: string) => [string, string][]][] = [
       ['empty', (id) => [['svix-id', id], ['svix-timestamp', String(now)], ['svix-signature', '']]],
       ['scheme only', (id) => [['svix-id', id], ['svix-timestamp', String(now)], ['svix-signature', 'v1,']]],
       ['short', (id) => [['svix-id', id], ['svix-timestamp', String(now)], ['svix-signature', 'v1,AAAA']]],
       ['not base64', (id) => [['svix-id', id], ['svix-timestamp', String(now)], ['svix-signature', 'v1,!!!not-base64!!!']]],
-      ['wrong secret', (id) => Object.entries(signDelivery(wrongSecret, id, body))],
-      ['other body', (id) => [...Object.entries(signDelivery(KEY, id, `${body} `))]],
-      ['other id', (id) => { const other = signDelivery(KEY, `${id}x`, body); return [['svix-id', id], ['svix-timestamp', other['svix-timestamp']], ['svix-signature', other['svix-signature']]]; }],
-      ['other timestamp', (id) => { const other = signDelivery(KEY, id, body, now - 1); return [['svix-id', id], ['svix-timestamp', String(now)], ['svix-signature', other['svix-signature']]]; }],
-      ['v2 scheme', (id) => { const valid = signDelivery(KEY, id, body); return [['svix-id', id], ['svix-timestamp', valid['svix-timestamp']], ['svix-signature', valid['svix-signature'].replace('v1,', 'v2,')]]; }],
-      ['no scheme', (id) => { const valid = signDelivery(KEY, id, body); return [['svix-id', id], ['svix-timestamp', valid['svix-timestamp']], ['svix-signature', valid['svix-signature'].slice(3)]]; }],
-      ['one bit off', (id) => { const valid = signDelivery(KEY, id, body); const flipped = valid['svix-signature'].slice(0, -3) + (valid['svix-signature'].at(-3) === 'A' ? 'B' : 'A') + valid['svix-signature'].slice(-2); return [['svix-id', id], ['svix-timestamp', valid['svix-timestamp']], ['svix-signature', flipped]]; }],
+      ['wrong secret', (id) => Object.entries(sign(wrongSecret, id, body))],
+      ['other body', (id) => [...Object.entries(sign(TEST_WEBHOOK_SECRET, id, `${body} `))]],
+      ['other id', (id) => { const other = sign(TEST_WEBHOOK_SECRET, `${id}x`, body); return [['svix-id', id], ['svix-timestamp', other['svix-timestamp']], ['svix-signature', other['svix-signature']]]; }],
+      ['other timestamp', (id) => { const other = sign(TEST_WEBHOOK_SECRET, id, body, now - 1); return [['svix-id', id], ['svix-timestamp', String(now)], ['svix-signature', other['svix-signature']]]; }],
+      ['v2 scheme', (id) => { const valid = sign(TEST_WEBHOOK_SECRET, id, body); return [['svix-id', id], ['svix-timestamp', valid['svix-timestamp']], ['svix-signature', valid['svix-signature'].replace('v1,', 'v2,')]]; }],
+      ['no scheme', (id) => { const valid = sign(TEST_WEBHOOK_SECRET, id, body); return [['svix-id', id], ['svix-timestamp', valid['svix-timestamp']], ['svix-signature', valid['svix-signature'].slice(3)]]; }],
+      ['one bit off', (id) => { const valid = sign(TEST_WEBHOOK_SECRET, id, body); const flipped = valid['svix-signature'].slice(0, -3) + (valid['svix-signature'].at(-3) === 'A' ? 'B' : 'A') + valid['svix-signature'].slice(-2); return [['svix-id', id], ['svix-timestamp', valid['svix-timestamp']], ['svix-signature', flipped]]; }],
       ['hundred bogus', (id) => [['svix-id', id], ['svix-timestamp', String(now)], ['svix-signature', Array.from({ length: 100 }, () => `v1,${randomBytes(32).toString('base64')}`).join(' ')]]],
       ['huge header', (id) => [['svix-id', id], ['svix-timestamp', String(now)], ['svix-signature', `v1,${'A'.repeat(12_000)}`]]],
       ['latin1 bytes', (id) => [['svix-id', `${id}\xe9\xff`], ['svix-timestamp', String(now)], ['svix-signature', 'v1,\xfe\xff']]],
-      ['duplicated id', (id) => { const valid = signDelivery(KEY, id, body); return [['svix-id', id], ['svix-id', `${id}b`], ['svix-timestamp', valid['svix-timestamp']], ['svix-signature', valid['svix-signature']]]; }],
+      ['duplicated id', (id) => { const valid = sign(TEST_WEBHOOK_SECRET, id, body); return [['svix-id', id], ['svix-id', `${id}b`], ['svix-timestamp', valid['svix-timestamp']], ['svix-signature', valid['svix-signature']]]; }],
       ['duplicated bogus signatures', (id) => [['svix-id', id], ['svix-timestamp', String(now)], ['svix-signature', `v1,${randomBytes(32).toString('base64')}`], ['svix-signature', `v1,${randomBytes(32).toString('base64')}`]]],
-      ['re-serialised body', (id) => Object.entries(signDelivery(KEY, id, JSON.stringify(JSON.parse(body), null, 2)))],
+      ['re-serialised body', (id) => Object.entries(sign(TEST_WEBHOOK_SECRET, id, JSON.stringify(JSON.parse(body), null, 2)))],
     ];
     for (const [name, headersFor] of signatureVariants) add(`signature: ${name}`, body, headersFor(nextId()));
     // Correct signatures on attempts outside the 5-minute tolerance, or with no usable time at all.
@@ -141,8 +139,7 @@ function unverifiedCorpus(): HostileRequest[] {
     }
     for (const timestamp of ['', 'abc', '1e9', `${now}.5`, '-5', '99999999999999999999', ` ${now}`, `0x${now.toString(16)}`]) {
       const id = nextId();
-      const signature = createHmac('sha256', KEY).update(`${id}.${timestamp}.${body}`).digest('base64');
-      add(`timestamp ${JSON.stringify(timestamp)}`, body, [['svix-id', id], ['svix-timestamp', timestamp], ['svix-signature', `v1,${signature}`]]);
+      add(`timestamp ${JSON.stringify(timestamp)}`, body, Object.entries(svixSignatureHeaders(TEST_WEBHOOK_SECRET, id, body, { timestamp })));
     }
   }
   // Too large: rejected for its size whether or not it is signed.
@@ -227,8 +224,8 @@ function verifiedCorpus(): HostileRequest[] {
   // Header sets that are odd but carry a valid signature, so they count as verified (Svix's own
   // library accepts them too): families mixed, a repeated timestamp header (joined, the first read).
   for (const [name, headersFor] of [
-    ['mixed header families', (id: string, body: string) => { const valid = signDelivery(KEY, id, body); return [['svix-id', id], ['webhook-timestamp', valid['svix-timestamp']], ['svix-signature', valid['svix-signature']]]; }],
-    ['repeated timestamp header', (id: string, body: string) => { const valid = signDelivery(KEY, id, body); return [['svix-id', id], ['svix-timestamp', valid['svix-timestamp']], ['svix-timestamp', '1'], ['svix-signature', valid['svix-signature']]]; }],
+    ['mixed header families', (id: string, body: string) => { const valid = sign(TEST_WEBHOOK_SECRET, id, body); return [['svix-id', id], ['webhook-timestamp', valid['svix-timestamp']], ['svix-signature', valid['svix-signature']]]; }],
+    ['repeated timestamp header', (id: string, body: string) => { const valid = sign(TEST_WEBHOOK_SECRET, id, body); return [['svix-id', id], ['svix-timestamp', valid['svix-timestamp']], ['svix-timestamp', '1'], ['svix-signature', valid['svix-signature']]]; }],
   ] as [string, (id: string, body: string) => [string, string][]][]) {
     const svixId = `msg_${VERIFIED}${(n++).toString(36)}`;
     const body = JSON.stringify(userEvent('user.created', { key: `${VERIFIED}h${n}`, updatedAt: now }));
@@ -287,7 +284,7 @@ it('answers a hostile corpus of more than 1,000 requests without a 5xx, keeps no
   expect((await fetch(`${app.url}/readyz`)).status).toBe(200);
   const key = `${VERIFIED}after`;
   const body = JSON.stringify(userEvent('user.created', { key, updatedAt: Date.now() }));
-  const response = await fetch(`${app.url}${PATH}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...signDelivery(KEY, `msg_${key}`, body) } });
+  const response = await fetch(`${app.url}${PATH}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...sign(TEST_WEBHOOK_SECRET, `msg_${key}`, body) } });
   expect(response.status).toBe(200);
   expect(await response.json()).toMatchObject({ status: 'processed' });
   const { rowCount } = await pool.query(`select 1 from app_public.users where id = $1`, [`user_${key}`]);

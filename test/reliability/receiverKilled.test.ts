@@ -7,7 +7,7 @@ import { TEST_WEBHOOK_SECRET } from '../helpers/app.ts';
 import { clerkStory, shuffled } from '../helpers/clerkStory.ts';
 import { checkLedger, inOrderComparison } from '../helpers/convergence.ts';
 import { endTestPools, getRootPool, testDatabase } from '../helpers/db.ts';
-import { freePort } from '../helpers/ports.ts';
+import { freePort } from '../../support/ports.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.ts';
 import { deliverAll } from '../helpers/svixSender.ts';
 

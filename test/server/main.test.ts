@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../helpers/ports.ts';
+import { freePort } from '../../support/ports.ts';
 
 jest.setTimeout(120_000);
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { TEST_WEBHOOK_SECRET } from '../helpers/app.ts';
 import { fixtureText, uniqueTag } from '../helpers/clerkEvents.ts';
 import { endTestPools, getOwnerPool, testDatabase } from '../helpers/db.ts';
-import { freePort } from '../helpers/ports.ts';
+import { freePort } from '../../support/ports.ts';
 import { postWebhook, signDelivery } from '../helpers/webhooks.ts';
 
 jest.setTimeout(120_000);

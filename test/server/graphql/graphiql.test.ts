@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { startTestApp } from '../../helpers/app.ts';
 import { endTestPools, testDatabase } from '../../helpers/db.ts';
-import { freePort } from '../../helpers/ports.ts';
+import { freePort } from '../../../support/ports.ts';
 import { startServerProcess } from '../../helpers/serverProcess.ts';
 import { makeSigningKey } from '../../helpers/tokens.ts';
 

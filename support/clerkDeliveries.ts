@@ -1,8 +1,6 @@
 // Realistic Clerk deliveries for load and reliability runs: the shapes of test/fixtures/clerk,
-// with every id derived from a key so each event touches its own objects, and Svix signatures
-// made the way Svix makes them (HMAC-SHA256 over `${id}.${timestamp}.${body}`).
-import { createHmac } from 'node:crypto';
-
+// with every id derived from a key so each event touches its own objects. Signing them:
+// support/svixSignature.ts.
 export interface UserVersion {
   /** Distinguishes the objects: `user_<key>`, `idn_a<key>`, … (ends every id, so it may be a pgbench `:variable`). */
   key: string;
@@ -216,22 +214,4 @@ export function membershipEvent(
   timestamp = version.updatedAt + 12,
 ) {
   return envelope(type, membershipData(version), timestamp);
-}
-
-export interface SignedHeaders {
-  'svix-id': string;
-  'svix-timestamp': string;
-  'svix-signature': string;
-}
-
-/** The raw key of a `whsec_` secret, decoded once per sender. */
-export function signingKey(secret: string): Buffer {
-  return Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
-}
-
-/** Svix's headers for one attempt of one message. */
-export function signDelivery(key: Buffer, svixId: string, body: string, atSeconds = Math.floor(Date.now() / 1000)): SignedHeaders {
-  const timestamp = String(atSeconds);
-  const signature = createHmac('sha256', key).update(`${svixId}.${timestamp}.${body}`).digest('base64');
-  return { 'svix-id': svixId, 'svix-timestamp': timestamp, 'svix-signature': `v1,${signature}` };
 }
