@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestApp, TEST_WEBHOOK_SECRET, type RunningApp } from '../../helpers/app.ts';
 import { fixture, fixtureText, syncedState, taggedId, uniqueTag } from '../../helpers/clerkEvents.ts';
 import { endTestPools, getRootPool, testDatabase } from '../../helpers/db.ts';
+import { createScratchDatabase } from '../../helpers/scratchDatabase.ts';
 import { startTcpProxy } from '../../helpers/tcpProxy.ts';
+import pg from 'pg';
 import { deliverOverHttp, newSvixId, postWebhook, signDelivery } from '../../helpers/webhooks.ts';
 
 const ALICIA = 'user_2xtKOmOKFZcYQ8kBGzxhPlrgBJv';
@@ -223,6 +225,65 @@ describe('transient database trouble (503, so Svix retries)', () => {
     expect(await ledger(svixId)).toBeUndefined();
     const retried = await deliverOverHttp(app.url, fixtureText('user.updated', tag), { svixId });
     expect(retried.body.status).toBe('processed');
+  });
+});
+
+describe('how a failed database call is answered (its SQLSTATE decides)', () => {
+  // A database of its own, so that breaking it on purpose touches no other test file.
+  it('503 for a lock timeout (55P03): the row stays locked past lock_timeout, Svix retries, the retry is processed', async () => {
+    const scratch = await createScratchDatabase('lock_timeout');
+    const root = new pg.Client({ connectionString: scratch.rootUrl });
+    await root.connect();
+    try {
+      // New connections of this database give up on a lock after 200 ms instead of waiting.
+      await root.query(`alter database ${root.escapeIdentifier(new URL(scratch.rootUrl).pathname.slice(1))} set lock_timeout = '200ms'`);
+      const scratchApp = await startTestApp({}, { ownerUrl: scratch.ownerUrl, authUrl: scratch.authUrl });
+      try {
+        const tag = uniqueTag();
+        expect((await deliverOverHttp(scratchApp.url, fixtureText('user.created', tag))).body.status).toBe('processed');
+        const svixId = newSvixId();
+        await root.query('begin');
+        await root.query('select 1 from app_public.users where id = $1 for update', [taggedId(ALICIA, tag)]);
+        const locked = await deliverOverHttp(scratchApp.url, fixtureText('user.updated', tag), { svixId });
+        await root.query('rollback');
+        expect(locked).toEqual({ status: 503, body: { error: 'database temporarily unavailable, retry later' } });
+        expect((await root.query('select 1 from app_private.webhook_events where svix_id = $1', [svixId])).rowCount).toBe(0);
+        const retried = await deliverOverHttp(scratchApp.url, fixtureText('user.updated', tag), { svixId });
+        expect(retried).toEqual({ status: 200, body: expect.objectContaining({ status: 'processed' }) });
+      } finally {
+        await scratchApp.close();
+      }
+    } finally {
+      await root.end();
+      await scratch.drop();
+    }
+  });
+
+  it('500 for a bug (42501, the webhook role may not call the function): not retried as if the database were down', async () => {
+    const scratch = await createScratchDatabase('bug');
+    const root = new pg.Client({ connectionString: scratch.rootUrl });
+    await root.connect();
+    try {
+      await root.query(`do $$
+        declare f regprocedure;
+        begin
+          for f in select p.oid::regprocedure from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+                    where n.nspname = 'app_private' and p.proname = 'handle_clerk_event' loop
+            execute format('revoke execute on function %s from public, clerk_webhook', f);
+          end loop;
+        end $$`);
+      const scratchApp = await startTestApp({}, { ownerUrl: scratch.ownerUrl, authUrl: scratch.authUrl });
+      try {
+        const response = await deliverOverHttp(scratchApp.url, fixtureText('user.created', uniqueTag()));
+        expect(response).toEqual({ status: 500, body: { error: 'internal error' } });
+        expect((await root.query('select count(*)::int as n from app_private.webhook_events')).rows[0].n).toBe(0);
+      } finally {
+        await scratchApp.close();
+      }
+    } finally {
+      await root.end();
+      await scratch.drop();
+    }
   });
 });
 
