@@ -45,6 +45,17 @@ describe('the failed-verification limiter', () => {
     expect((await postWebhook(behindProxy.url, from('198.51.100.20', forged()))).status).toBe(400);
   });
 
+  it('charges nothing for verified deliveries: after a burst of them, the first forged requests are still 400, not 429', async () => {
+    const address = '203.0.113.99';
+    for (let i = 0; i < 6; i++) {
+      expect(await postWebhook(behindProxy.url, from(address, genuine()))).toMatchObject({ status: 200, body: { status: 'processed' } });
+    }
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await postWebhook(behindProxy.url, from(address, forged()))).status);
+    // The limit is 3 failures: a limiter that had also counted the 6 verified ones refuses at once.
+    expect(statuses).toEqual([400, 400, 400, 429]);
+  });
+
   it('counts by the socket address when no proxy is trusted, so a forged X-Forwarded-For does not escape', async () => {
     const statuses = [];
     for (const address of ['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4']) {
