@@ -104,6 +104,29 @@ describe('runBackfill', () => {
     expect(ledger.map((row) => row.event_type)).toEqual(['organizationInvitation.accepted', 'organizationInvitation.created', 'organizationInvitation.revoked']);
   });
 
+  it('a rerun sends nothing whose ledger key is recorded: an object that failed stays reported failed, not silently re-applied', async () => {
+    const broken = fake.snapshot().users[2];
+    // The database refuses this one user, as a bug in a sync function would.
+    await database.owner.query(`alter table app_public.users add constraint refuses_one_user check (id <> '${broken.id as string}')`);
+    try {
+      await backfillTwiceWithOneFailure(broken.id as string);
+    } finally {
+      await database.owner.query('alter table app_public.users drop constraint refuses_one_user');
+    }
+  });
+
+  async function backfillTwiceWithOneFailure(brokenId: string) {
+    const first = await backfill({ families: ['users'] });
+    expect(first.counts).toEqual({ users: { created: 29, failed: 1 } });
+    const { rows: ledgerBefore } = await database.owner.query(`select svix_id, outcome, duplicates from app_private.webhook_events order by svix_id`);
+
+    const second = await backfill({ families: ['users'] });
+    expect(second.counts).toEqual({ users: { unchanged: 29, failed: 1 } });
+    expect(second.failures).toEqual([{ id: brokenId, family: 'users', error: expect.stringContaining('failed when first replayed') }]);
+    // Not even a duplicate was counted: the rerun looked the keys up and called nothing.
+    expect((await database.owner.query(`select svix_id, outcome, duplicates from app_private.webhook_events order by svix_id`)).rows).toEqual(ledgerBefore);
+  }
+
   it('reports a later change in Clerk as an update', async () => {
     await backfill();
     const user = fake.snapshot().users[3];
