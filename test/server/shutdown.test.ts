@@ -2,6 +2,7 @@
 // finishes every delivery it accepted, and never answers 2xx for one that did not commit.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -106,5 +107,41 @@ describe('graceful shutdown', () => {
     expect(rows.length).toBe(answered.length);
     expect(server.output()).toMatch(/shutting down: no new connections, finishing requests in flight/);
     expect(server.output()).toMatch(/"msg":"stopped"/);
+  });
+
+  it('waits for a request still arriving at SIGTERM, answers it and commits it before stopping', async () => {
+    const port = await freePort();
+    const server = await startServer(port);
+    const delivery = signDelivery(fixtureText('user.created', uniqueTag()));
+    const body = Buffer.from(delivery.body);
+    const events: string[] = [];
+    const answered = new Promise<number | 'no answer'>((resolve) => {
+      const request = http.request(
+        { host: '127.0.0.1', port, path: '/api/webhooks/clerk', method: 'POST', headers: { ...delivery.headers, 'content-length': String(body.length) } },
+        (response) => {
+          response.resume();
+          response.on('end', () => resolve(response.statusCode ?? 0));
+        },
+      );
+      request.on('error', () => resolve('no answer'));
+      // Half the body now: the request is accepted and in flight when the signal comes.
+      request.write(body.subarray(0, body.length >> 1));
+      setTimeout(() => {
+        events.push('signalled');
+        server.child.kill('SIGTERM');
+        setTimeout(() => request.end(body.subarray(body.length >> 1)), 500);
+      }, 300);
+    });
+    const exited = server.exited.then((code) => {
+      events.push('exited');
+      return code;
+    });
+    const status = await answered;
+    events.push('answered');
+    expect(status).toBe(200);
+    expect(await exited).toBe(0);
+    expect(events).toEqual(['signalled', 'answered', 'exited']);
+    const { rows } = await getOwnerPool().query('select outcome from app_private.webhook_events where svix_id = $1', [delivery.svixId]);
+    expect(rows).toEqual([{ outcome: 'processed' }]);
   });
 });
