@@ -1,9 +1,9 @@
 // Paging each family out of the fake Backend API, and the cursors a checkpoint stores.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createBackendApi } from '../../../server/clerk/backendApi.ts';
-import { REFERENCE_ROLES } from '../../../server/clerk/referenceRoles.ts';
 import { eventTypeFor, listFamily, stillInClerk, type ClerkJson, type Cursor, type FamilyName, type Page } from '../../../ops/backfill/families.ts';
 import { FakeClerkBackendApi } from '../../fakes/clerkBackendApi.ts';
+import { permissionsOfRole, ROLE_MATRIX } from '../../fixtures/roleMatrix.ts';
 
 const fake = new FakeClerkBackendApi();
 let context: { api: ReturnType<typeof createBackendApi>; pageSize: number };
@@ -46,13 +46,13 @@ describe('listFamily', () => {
 
   it('rebuilds roles and permissions as their webhook JSON (the SDK keeps no raw copy of them)', async () => {
     const roles = (await pagesOf('roles', { offset: 0 })).flatMap((page) => page.objects);
-    expect(roles.map((role) => role.key).sort()).toEqual(REFERENCE_ROLES.map((role) => role.key).sort());
+    expect(roles.map((role) => role.key).sort()).toEqual(Object.keys(ROLE_MATRIX).sort());
     const dispatcher = roles.find((role) => role.key === 'org:dispatcher') as ClerkJson & { permissions: ClerkJson[] };
     expect(dispatcher).toMatchObject({ object: 'role', name: 'Dispatcher', created_at: expect.any(Number), updated_at: expect.any(Number) });
-    expect(dispatcher.permissions.map((permission) => permission.key)).toEqual(REFERENCE_ROLES.find((role) => role.key === 'org:dispatcher')!.permissions);
+    expect(dispatcher.permissions.map((permission) => permission.key)).toEqual(permissionsOfRole('org:dispatcher'));
     expect(dispatcher.permissions[0]).toMatchObject({ object: 'permission', id: expect.stringMatching(/^perm_/) });
     const permissions = (await pagesOf('permissions', { offset: 0 })).flatMap((page) => page.objects);
-    expect(permissions).toHaveLength(new Set(REFERENCE_ROLES.flatMap((role) => role.permissions)).size);
+    expect(permissions).toHaveLength(new Set(Object.values(ROLE_MATRIX).flatMap((role) => role.permissions)).size);
     expect(eventTypeFor('roles', dispatcher)).toBe('role.updated');
   });
 

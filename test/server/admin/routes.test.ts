@@ -2,9 +2,9 @@
 // the fake Backend API as Clerk, and a database of its own synced from it by the backfill.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createBackendApi } from '../../../server/clerk/backendApi.ts';
-import { REFERENCE_ROLES } from '../../../server/clerk/referenceRoles.ts';
 import { runBackfill } from '../../../ops/backfill/backfill.ts';
 import { FakeClerkBackendApi } from '../../fakes/clerkBackendApi.ts';
+import { permissionsOfRole } from '../../fixtures/roleMatrix.ts';
 import { startTestApp, type RunningApp } from '../../helpers/app.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../../helpers/scratchDatabase.ts';
 import { countRows, deliverWebhook } from '../../helpers/syncedState.ts';
@@ -19,7 +19,7 @@ let app: RunningApp;
 const people: Record<string, string> = {};
 const orgs: Record<string, string> = {};
 
-const permissionsOf = (role: string) => REFERENCE_ROLES.find((candidate) => candidate.key === role)!.permissions.filter((key) => !key.startsWith('org:sys_'));
+const permissionsOf = (role: string) => permissionsOfRole(role).filter((key) => !key.startsWith('org:sys_'));
 
 function tokenFor(person: string, shape: ClaimShape = 'v1', overrides: { orgId?: string; role?: string } = {}): string {
   const [org, role] = ({ alice: ['acme', 'org:admin'], bob: ['acme', 'org:member'], carol: ['acme', 'org:driver'], dave: ['globex', 'org:admin'], erin: ['globex', 'org:member'] } as Record<string, [string, string]>)[person];
