@@ -1,4 +1,5 @@
-// Property: whatever the order, duplication, re-sending and replaying of a set of Clerk events
+// Property (two oracles: in-order application, and an independent model of the rules in
+// test/helpers/syncModel.ts): whatever the order, duplication, re-sending and replaying of a set of Clerk events
 // (every family the sync models: users, organizations, memberships, invitations, domains, roles and
 // permissions, sessions, billing), the synced state equals the state after applying each event once
 // in time order, and nothing deleted comes back. Each run calls handle_clerk_event directly as clerk_webhook inside one
@@ -8,6 +9,7 @@ import fc from 'fast-check';
 import type pg from 'pg';
 import { endTestPools, withRootDb } from '../../helpers/db.ts';
 import { syncedState, uniqueTag } from '../../helpers/clerkEvents.ts';
+import { modelState, observedState } from '../../helpers/syncModel.ts';
 
 afterAll(endTestPools);
 
@@ -413,6 +415,8 @@ describe('convergence', () => {
           const actual = await shuffledState(client, order);
           expect(actual).toEqual(expected);
           expectNoResurrection(actual, events);
+          // A second oracle that is not the implementation: the rules as a small model.
+          expect(observedState(actual)).toEqual(modelState(events));
         }),
       ),
       { numRuns: RUNS },
