@@ -1,5 +1,7 @@
--- The one move every family makes. A row's state is a function of the set of events seen, not
--- of their order:
+-- The one move every family makes, for any synced table (users, organizations and memberships,
+-- the busiest, have static twins: apply_user_change, apply_organization_change and
+-- apply_organization_membership_change). A row's state is a function of the set of events seen,
+-- not of their order:
 --   data        = the fields of the newest version (highest updated_at; ties: the first wins)
 --   deleted_at  = the earliest deletion seen (its own, or inherited from a parent); deletions
 --                 are final, as in Clerk, whose ids are never reused or restored
@@ -25,9 +27,6 @@ declare
   v_columns text;
   v_apply_data boolean;
   v_deleted_at timestamptz;
-  v_private_before jsonb;
-  v_private_after jsonb;
-  v_redacted text[] := array['private_metadata'];
 begin
   if p_id is null or p_id = '' then
     raise exception '% event without an object id', event.event_type using errcode = '22023';
@@ -36,8 +35,8 @@ begin
   loop
     execute format('select to_jsonb(t) from %s as t where t.id = $1 for update', v_table) into v_before using p_id;
 
-    v_apply_data := p_fields is not null and p_version > coalesce((v_before ->> 'clerk_updated_at')::timestamptz, '-infinity');
-    v_deleted_at := least((v_before ->> 'deleted_at')::timestamptz, p_deleted_at);
+    v_apply_data := p_fields is not null and app_private.clerk_version_applies(p_version, (v_before ->> 'clerk_updated_at')::timestamptz);
+    v_deleted_at := app_private.clerk_deleted_at((v_before ->> 'deleted_at')::timestamptz, p_deleted_at);
 
     if v_before is not null and not v_apply_data and v_deleted_at is not distinct from (v_before ->> 'deleted_at')::timestamptz then
       return false;
@@ -62,32 +61,8 @@ begin
     end if;
   end loop;
 
-  select m.private_metadata into v_private_before
-    from app_private.private_metadata as m where m.entity_kind = p_kind and m.entity_id = p_id;
-  v_private_after := case
-    when v_deleted_at is not null then null
-    when v_apply_data and p_private_metadata is not null then nullif(p_private_metadata, '{}')
-    else v_private_before
-  end;
-  if v_private_after is null then
-    delete from app_private.private_metadata as m where m.entity_kind = p_kind and m.entity_id = p_id;
-  elsif v_private_after is distinct from v_private_before then
-    insert into app_private.private_metadata (entity_kind, entity_id, private_metadata) values (p_kind, p_id, v_private_after)
-    on conflict (entity_kind, entity_id) do update set private_metadata = excluded.private_metadata;
-  end if;
-
-  if v_deleted_at is not null and p_scrub <> '{}' then
-    v_redacted := v_redacted || array(select jsonb_object_keys(p_scrub));
-    if v_before ->> 'deleted_at' is null then
-      perform app_private.redact_audit_history(p_kind, p_id, v_redacted);
-    end if;
-  end if;
-  perform app_private.write_audit_log(
-    event, p_kind, p_id,
-    v_before || jsonb_build_object('private_metadata', v_private_before),
-    v_after || jsonb_build_object('private_metadata', v_private_after),
-    v_redacted
-  );
+  perform app_private.finish_clerk_change(event, p_kind, p_id, v_before, v_after, v_apply_data, p_private_metadata,
+                                          array(select jsonb_object_keys(p_scrub)));
   return true;
 end;
 $$;

@@ -4,7 +4,7 @@ begin
   return case split_part(event.event_type, '.', 1)
     when 'user' then app_private.sync_user(event)
     when 'organization' then app_private.sync_organization(event)
-    when 'organizationMembership' then app_private.sync_membership(event)
+    when 'organizationMembership' then app_private.sync_organization_membership(event)
     when 'organizationInvitation' then app_private.sync_organization_invitation(event)
     when 'organizationDomain' then app_private.sync_organization_domain(event)
     when 'role' then app_private.sync_role(event)
@@ -17,8 +17,8 @@ begin
     -- Deliberately ledger-only (README, "What each event type changes"): waitlistEntry.* and
     -- invitation.* concern the application's sign-up funnel, not a tenant; paymentAttempt.* holds
     -- payment details whose tenant-visible effect is the subscription's status.
-    else 'ignored'
+    else app_private.clerk_sync_outcome(null)
   end;
 end;
 $$;
-comment on function app_private.sync_clerk_event(app_private.clerk_event) is E'Dispatches an event to the sync function of its family (the part of the type before the dot); types of no modelled family (waitlistEntry, invitation, paymentAttempt, anything unknown) are ignored. Returns processed, stale or ignored.';
+comment on function app_private.sync_clerk_event(app_private.clerk_event) is E'Dispatches an event to the sync function of its family (the part of the type before the dot); types of no modelled family (waitlistEntry, invitation, paymentAttempt, anything unknown) are ignored. Each family returns app_private.clerk_sync_outcome of the rows it changed: processed, stale or ignored.';

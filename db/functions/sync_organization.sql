@@ -2,41 +2,32 @@ create or replace function app_private.sync_organization(event app_private.clerk
 language plpgsql volatile as $$
 declare
   v_data jsonb := event.data;
+  v_organization app_public.organizations;
   v_deleted_at timestamptz;
-  v_changed boolean;
+  v_changes integer;
 begin
   if event.event_type = 'organization.deleted' then
     v_deleted_at := app_private.clerk_deletion_time(event);
-    v_changed := app_private.apply_clerk_change(event, 'organizations', v_data ->> 'id', p_deleted_at => v_deleted_at);
-    -- `if`, not `v_changed := cascade(…) or v_changed`: Postgres may plan that OR with v_changed
-    -- as a constant and skip the call once v_changed is true (see sync_role).
-    if app_private.cascade_clerk_delete(event, 'organization_memberships', 'organization_id', v_data ->> 'id', v_deleted_at) then
-      v_changed := true;
-    end if;
-    if app_private.cascade_clerk_delete(event, 'organization_invitations', 'organization_id', v_data ->> 'id', v_deleted_at) then
-      v_changed := true;
-    end if;
-    if app_private.cascade_clerk_delete(event, 'organization_domains', 'organization_id', v_data ->> 'id', v_deleted_at) then
-      v_changed := true;
-    end if;
+    -- The organization first, then its children: the order deletions lock rows in.
+    v_changes := app_private.apply_organization_change(event, v_data ->> 'id', p_deleted_at => v_deleted_at)::integer;
+    v_changes := v_changes + app_private.cascade_clerk_delete(event, 'organization_memberships', 'organization_id', v_data ->> 'id', v_deleted_at);
+    v_changes := v_changes + app_private.cascade_clerk_delete(event, 'organization_invitations', 'organization_id', v_data ->> 'id', v_deleted_at);
+    v_changes := v_changes + app_private.cascade_clerk_delete(event, 'organization_domains', 'organization_id', v_data ->> 'id', v_deleted_at);
   elsif event.event_type in ('organization.created', 'organization.updated') then
-    v_changed := app_private.apply_clerk_change(
-      event, 'organizations', v_data ->> 'id',
-      p_fields => jsonb_build_object(
-        'name', v_data ->> 'name',
-        'slug', v_data ->> 'slug',
-        'image_url', v_data ->> 'image_url',
-        'created_by', nullif(v_data ->> 'created_by', ''),
-        'max_allowed_memberships', app_private.jsonb_integer(v_data -> 'max_allowed_memberships'),
-        'admin_delete_enabled', app_private.jsonb_boolean(v_data -> 'admin_delete_enabled'),
-        'public_metadata', app_private.jsonb_object_or_empty(v_data -> 'public_metadata'),
-        'clerk_created_at', app_private.clerk_time(v_data -> 'created_at')),
+    v_organization.name := v_data ->> 'name';
+    v_organization.slug := v_data ->> 'slug';
+    v_organization.image_url := v_data ->> 'image_url';
+    v_organization.created_by := nullif(v_data ->> 'created_by', '');
+    v_organization.max_allowed_memberships := app_private.jsonb_integer(v_data -> 'max_allowed_memberships');
+    v_organization.admin_delete_enabled := app_private.jsonb_boolean(v_data -> 'admin_delete_enabled');
+    v_organization.public_metadata := app_private.jsonb_object_or_empty(v_data -> 'public_metadata');
+    v_organization.clerk_created_at := app_private.clerk_time(v_data -> 'created_at');
+    v_changes := app_private.apply_organization_change(
+      event, v_data ->> 'id', v_organization,
       p_version => app_private.clerk_event_version(event),
-      p_private_metadata => app_private.jsonb_object_or_empty(v_data -> 'private_metadata'));
-  else
-    return 'ignored';
+      p_private_metadata => app_private.jsonb_object_or_empty(v_data -> 'private_metadata'))::integer;
   end if;
-  return case when v_changed then 'processed' else 'stale' end;
+  return app_private.clerk_sync_outcome(v_changes);
 end;
 $$;
 comment on function app_private.sync_organization(app_private.clerk_event) is E'organization.created/updated/deleted into app_public.organizations. A deletion soft-deletes the organization and its memberships, invitations and domains. Returns processed, stale or ignored (other organization.* types).';

@@ -2,13 +2,13 @@ create or replace function app_private.sync_organization_domain(event app_privat
 language plpgsql volatile as $$
 declare
   v_data jsonb := event.data;
-  v_changed boolean;
+  v_changes integer;
 begin
   if event.event_type = 'organizationDomain.deleted' then
     -- A tombstone: it names no organization, the row keeps the one it had.
-    v_changed := app_private.apply_clerk_change(event, 'organization_domains', v_data ->> 'id', p_deleted_at => app_private.clerk_deletion_time(event));
+    v_changes := app_private.apply_clerk_change(event, 'organization_domains', v_data ->> 'id', p_deleted_at => app_private.clerk_deletion_time(event))::integer;
   elsif event.event_type in ('organizationDomain.created', 'organizationDomain.updated') then
-    v_changed := app_private.apply_clerk_change(
+    v_changes := app_private.apply_clerk_change(
       event, 'organization_domains', v_data ->> 'id',
       p_fields => jsonb_build_object(
         'organization_id', v_data ->> 'organization_id',
@@ -21,11 +21,9 @@ begin
         'total_pending_suggestions', app_private.jsonb_integer(v_data -> 'total_pending_suggestions'),
         'clerk_created_at', app_private.clerk_time(v_data -> 'created_at')),
       p_version => app_private.clerk_event_version(event),
-      p_deleted_at => app_private.ensure_clerk_parent('organizations', nullif(v_data ->> 'organization_id', '')));
-  else
-    return 'ignored';
+      p_deleted_at => app_private.ensure_clerk_parent('organizations', nullif(v_data ->> 'organization_id', '')))::integer;
   end if;
-  return case when v_changed then 'processed' else 'stale' end;
+  return app_private.clerk_sync_outcome(v_changes);
 end;
 $$;
 comment on function app_private.sync_organization_domain(app_private.clerk_event) is E'organizationDomain.created/updated/deleted into app_public.organization_domains; the deletion is a tombstone (soft delete). A placeholder organization when the domain arrives first; stored deleted when its organization is. Returns processed, stale or ignored (other organizationDomain.* types).';

@@ -2,12 +2,11 @@ create or replace function app_private.sync_organization_invitation(event app_pr
 language plpgsql volatile as $$
 declare
   v_data jsonb := event.data;
+  v_changes integer;
 begin
-  if event.event_type not in ('organizationInvitation.created', 'organizationInvitation.accepted', 'organizationInvitation.revoked') then
-    return 'ignored';
-  end if;
-  -- Every invitation event carries the full invitation; accepting and revoking are statuses.
-  return case when app_private.apply_clerk_change(
+  if event.event_type in ('organizationInvitation.created', 'organizationInvitation.accepted', 'organizationInvitation.revoked') then
+    -- Every invitation event carries the full invitation; accepting and revoking are statuses.
+    v_changes := app_private.apply_clerk_change(
       event, 'organization_invitations', v_data ->> 'id',
       p_fields => jsonb_build_object(
         'organization_id', v_data ->> 'organization_id',
@@ -24,8 +23,9 @@ begin
       p_version => app_private.clerk_event_version(event),
       -- An invitation of an organization deleted already is stored deleted, as a late one is.
       p_deleted_at => app_private.ensure_clerk_parent('organizations', nullif(v_data ->> 'organization_id', '')),
-      p_private_metadata => app_private.jsonb_object_or_empty(v_data -> 'private_metadata'))
-    then 'processed' else 'stale' end;
+      p_private_metadata => app_private.jsonb_object_or_empty(v_data -> 'private_metadata'))::integer;
+  end if;
+  return app_private.clerk_sync_outcome(v_changes);
 end;
 $$;
 comment on function app_private.sync_organization_invitation(app_private.clerk_event) is E'organizationInvitation.created/accepted/revoked into app_public.organization_invitations (a placeholder organization when the invitation arrives first; stored deleted when its organization is). Returns processed, stale or ignored (other organizationInvitation.* types).';

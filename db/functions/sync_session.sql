@@ -2,14 +2,13 @@ create or replace function app_private.sync_session(event app_private.clerk_even
 language plpgsql volatile as $$
 declare
   v_data jsonb := event.data;
+  v_changes integer;
 begin
   -- session.pending has no published schema; what it carries is read like any session.
-  if event.event_type not in ('session.created', 'session.ended', 'session.removed', 'session.revoked', 'session.pending') then
-    return 'ignored';
-  end if;
-  -- Ending, removing and revoking are statuses: a session is never deleted, and it needs no
-  -- placeholder user (sessions are not part of a user's deletion).
-  return case when app_private.apply_clerk_change(
+  if event.event_type in ('session.created', 'session.ended', 'session.removed', 'session.revoked', 'session.pending') then
+    -- Ending, removing and revoking are statuses: a session is never deleted, and it needs no
+    -- placeholder user (sessions are not part of a user's deletion).
+    v_changes := app_private.apply_clerk_change(
       event, 'sessions', v_data ->> 'id',
       p_fields => jsonb_build_object(
         'user_id', nullif(v_data ->> 'user_id', ''),
@@ -20,8 +19,9 @@ begin
         'expire_at', app_private.clerk_time(v_data -> 'expire_at'),
         'abandon_at', app_private.clerk_time(v_data -> 'abandon_at'),
         'clerk_created_at', app_private.clerk_time(v_data -> 'created_at')),
-      p_version => app_private.clerk_event_version(event))
-    then 'processed' else 'stale' end;
+      p_version => app_private.clerk_event_version(event))::integer;
+  end if;
+  return app_private.clerk_sync_outcome(v_changes);
 end;
 $$;
 comment on function app_private.sync_session(app_private.clerk_event) is E'session.created/ended/removed/revoked/pending into app_public.sessions (status, times, last active organization; the embedded user is not stored). Returns processed, stale or ignored (other session.* types).';

@@ -1,51 +1,43 @@
 create or replace function app_private.sync_user(event app_private.clerk_event) returns text
 language plpgsql volatile as $$
 declare
-  -- What a deletion leaves of a user's personal data (SPEC 2.5: email, names, image, metadata).
-  c_scrub constant jsonb := '{"email": null, "first_name": null, "last_name": null, "username": null, "image_url": null,
-                              "public_metadata": {}, "onboarding_complete": false, "role": null}';
   v_data jsonb := event.data;
-  v_public_metadata jsonb := app_private.jsonb_object_or_empty(event.data -> 'public_metadata');
+  v_public_metadata jsonb;
+  v_user app_public.users;
   v_deleted_at timestamptz;
-  v_changed boolean;
+  v_changes integer;
 begin
   if event.event_type = 'user.deleted' then
     v_deleted_at := app_private.clerk_deletion_time(event);
-    v_changed := app_private.apply_clerk_change(event, 'users', v_data ->> 'id', p_deleted_at => v_deleted_at, p_scrub => c_scrub);
-    -- `if`, not `v_changed := cascade(…) or v_changed`: Postgres may plan that OR with v_changed
-    -- as a constant and skip the call once v_changed is true (see sync_role).
-    if app_private.cascade_clerk_delete(event, 'organization_memberships', 'user_id', v_data ->> 'id', v_deleted_at) then
-      v_changed := true;
-    end if;
+    -- The user first, then its memberships: the order deletions lock rows in.
+    v_changes := app_private.apply_user_change(event, v_data ->> 'id', p_deleted_at => v_deleted_at)::integer;
+    v_changes := v_changes + app_private.cascade_clerk_delete(event, 'organization_memberships', 'user_id', v_data ->> 'id', v_deleted_at);
     -- The user's address is personal data too where Clerk's messages recorded it.
     update app_private.clerk_messages as m set to_address = null where m.user_id = v_data ->> 'id' and m.to_address is not null;
   elsif event.event_type in ('user.created', 'user.updated') then
-    v_changed := app_private.apply_clerk_change(
-      event, 'users', v_data ->> 'id',
-      p_fields => jsonb_build_object(
-        'email', (select e ->> 'email_address'
-                    from jsonb_array_elements(case when jsonb_typeof(v_data -> 'email_addresses') = 'array' then v_data -> 'email_addresses' else '[]' end) as e
-                   where e ->> 'id' = v_data ->> 'primary_email_address_id'
-                   limit 1),
-        'first_name', v_data ->> 'first_name',
-        'last_name', v_data ->> 'last_name',
-        'username', v_data ->> 'username',
-        'image_url', v_data ->> 'image_url',
-        'public_metadata', v_public_metadata,
-        'onboarding_complete', coalesce(app_private.jsonb_boolean(v_public_metadata -> 'onboardingComplete'), false),
-        'role', case when jsonb_typeof(v_public_metadata -> 'role') = 'string' then v_public_metadata ->> 'role' end,
-        'banned', coalesce(app_private.jsonb_boolean(v_data -> 'banned'), false),
-        'locked', coalesce(app_private.jsonb_boolean(v_data -> 'locked'), false),
-        'last_sign_in_at', app_private.clerk_time(v_data -> 'last_sign_in_at'),
-        'last_active_at', app_private.clerk_time(v_data -> 'last_active_at'),
-        'clerk_created_at', app_private.clerk_time(v_data -> 'created_at')),
+    v_public_metadata := app_private.jsonb_object_or_empty(v_data -> 'public_metadata');
+    v_user.email := (select e ->> 'email_address'
+                       from jsonb_array_elements(case when jsonb_typeof(v_data -> 'email_addresses') = 'array' then v_data -> 'email_addresses' else '[]' end) as e
+                      where e ->> 'id' = v_data ->> 'primary_email_address_id'
+                      limit 1);
+    v_user.first_name := v_data ->> 'first_name';
+    v_user.last_name := v_data ->> 'last_name';
+    v_user.username := v_data ->> 'username';
+    v_user.image_url := v_data ->> 'image_url';
+    v_user.public_metadata := v_public_metadata;
+    v_user.onboarding_complete := coalesce(app_private.jsonb_boolean(v_public_metadata -> 'onboardingComplete'), false);
+    v_user.role := case when jsonb_typeof(v_public_metadata -> 'role') = 'string' then v_public_metadata ->> 'role' end;
+    v_user.banned := coalesce(app_private.jsonb_boolean(v_data -> 'banned'), false);
+    v_user.locked := coalesce(app_private.jsonb_boolean(v_data -> 'locked'), false);
+    v_user.last_sign_in_at := app_private.clerk_time(v_data -> 'last_sign_in_at');
+    v_user.last_active_at := app_private.clerk_time(v_data -> 'last_active_at');
+    v_user.clerk_created_at := app_private.clerk_time(v_data -> 'created_at');
+    v_changes := app_private.apply_user_change(
+      event, v_data ->> 'id', v_user,
       p_version => app_private.clerk_event_version(event),
-      p_private_metadata => app_private.jsonb_object_or_empty(v_data -> 'private_metadata'),
-      p_scrub => c_scrub);
-  else
-    return 'ignored';
+      p_private_metadata => app_private.jsonb_object_or_empty(v_data -> 'private_metadata'))::integer;
   end if;
-  return case when v_changed then 'processed' else 'stale' end;
+  return app_private.clerk_sync_outcome(v_changes);
 end;
 $$;
 comment on function app_private.sync_user(app_private.clerk_event) is E'user.created/updated/deleted into app_public.users. A deletion soft-deletes the user, scrubs personal data (row, private metadata, audit history, recipient of its Clerk emails/SMS) and soft-deletes the user''s memberships. Returns processed, stale or ignored (other user.* types).';

@@ -1,0 +1,27 @@
+-- The sync of one event inside its own subtransaction: a permanent error undoes the sync's writes
+-- and becomes the outcome failed, so the ledger row can still be written and kept.
+create or replace function app_private.process_clerk_event(
+  event app_private.clerk_event,
+  p_payload jsonb,
+  out outcome text,
+  out error_code text,
+  out error_message text
+) language plpgsql volatile as $$
+begin
+  if jsonb_typeof(p_payload) is distinct from 'object' then
+    raise exception 'payload is not a JSON object' using errcode = '22023';
+  elsif event.event_type is null then
+    raise exception 'payload has no type' using errcode = '22023';
+  end if;
+  outcome := app_private.sync_clerk_event(event);
+exception
+  -- Transient: the whole delivery rolls back and the caller answers 503, so Svix retries.
+  when transaction_rollback or insufficient_resources or operator_intervention or connection_exception or lock_not_available then
+    raise;
+  -- Permanent: the sync's writes are undone, the ledger row keeps the error for a replay.
+  when others then
+    get stacked diagnostics error_code = returned_sqlstate, error_message = message_text;
+    outcome := 'failed';
+end;
+$$;
+comment on function app_private.process_clerk_event(app_private.clerk_event, jsonb) is E'Runs the sync of one event (p_payload: the stored payload it was built from) and returns its outcome: processed, stale, ignored, or failed with the SQLSTATE and message of a permanent error, whose writes are undone. Transient errors (classes 40, 53, 57, 08 and 55P03) propagate so the delivery is retried.';
