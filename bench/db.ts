@@ -1,9 +1,11 @@
 // `npm run bench -- db`: pgbench calling app_private.handle_clerk_event with realistic user
-// deliveries vs bench.bare_ingest (one upsert + one audit insert) on the same payloads.
+// deliveries vs bench.bare_ingest (one upsert + one audit insert) and (a+)
+// bench.bare_ingest_with_ledger (the same plus a ledger-shaped insert of the payload) on the same
+// payloads, with the WAL each transaction writes.
 import { userEvent } from '../support/clerkDeliveries.ts';
 import { installBaselines, startBenchDatabase, type BenchDatabase } from './lib/database.ts';
 import { medianOf, runPgbench, type PgbenchResult } from './lib/pgbench.ts';
-import { machineLoad, pairedRatio, printTable, verdict, VERDICT_HEADER } from './lib/report.ts';
+import { type Cell, machineLoad, median, pairedRatio, printTable, verdict, VERDICT_HEADER } from './lib/report.ts';
 import type { BenchOptions } from './lib/options.ts';
 
 /** As many sessions as the server's webhook pool holds. */
@@ -16,7 +18,9 @@ const CREATED_AT = Date.UTC(2025, 5, 1);
 const FUNCTIONS = {
   product: 'app_private.handle_clerk_event',
   bare: 'bench.bare_ingest',
+  floor: 'bench.bare_ingest_with_ledger',
 } as const;
+const SIDES = Object.keys(FUNCTIONS) as Side[];
 type Side = keyof typeof FUNCTIONS;
 
 const sqlLiteral = (text: string) => `'${text.replace(/'/g, "''")}'`;
@@ -76,13 +80,28 @@ export interface DbFigures {
   about: string;
   product: PgbenchResult;
   bare: PgbenchResult;
+  floor: PgbenchResult;
   /** Median of the per-round ratios product tps ÷ bare tps. */
   ratio: number;
+  /** Median of the per-round ratios product tps ÷ (a+) tps. */
+  floorRatio: number;
+  /** WAL bytes per transaction (median of the rounds). */
+  walPerEvent: Record<Side, number>;
+}
+
+/** Bytes of WAL written since `from` (an LSN), as the server counts them. */
+export async function walSince(database: BenchDatabase, from: string): Promise<number> {
+  const { rows } = await database.sql<{ bytes: string }>('select pg_wal_lsn_diff(pg_current_wal_lsn(), $1)::bigint as bytes', [from]);
+  return Number(rows[0].bytes);
+}
+
+export async function currentWalLsn(database: BenchDatabase): Promise<string> {
+  return (await database.sql<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn')).rows[0].lsn;
 }
 
 /** Empties what the runs write, so every run starts from the same tables. */
 async function clearWrites(database: BenchDatabase, productCleanup: string[]): Promise<void> {
-  await database.sql(`truncate bench.users, bench.audit_logs, bench.webhook_events restart identity`);
+  await database.sql(`truncate bench.users, bench.audit_logs, bench.webhook_events, bench.ledger restart identity`);
   for (const statement of productCleanup) await database.sql(statement);
   await database.sql('vacuum analyze');
   await database.sql('checkpoint');
@@ -96,9 +115,10 @@ export async function measureDbWorkloads(database: BenchDatabase, options: Bench
   const figures: DbFigures[] = [];
   let run = runBase;
   for (const workload of WORKLOADS) {
-    const results: Record<Side, PgbenchResult[]> = { product: [], bare: [] };
+    const results: Record<Side, PgbenchResult[]> = { product: [], bare: [], floor: [] };
+    const wal: Record<Side, number[]> = { product: [], bare: [], floor: [] };
     for (let round = 0; round < options.rounds; round++) {
-      const sides: Side[] = round % 2 ? ['bare', 'product'] : ['product', 'bare'];
+      const sides = SIDES.map((_, index) => SIDES[(index + round) % SIDES.length]);
       for (const side of sides) {
         await clearWrites(database, productCleanup);
         // Every pgbench run (warm-up included) works on objects of its own, so none is stale.
@@ -115,9 +135,14 @@ export async function measureDbWorkloads(database: BenchDatabase, options: Bench
           });
         };
         if (options.warmupSeconds > 0) await pgbench(options.warmupSeconds);
+        const lsn = await currentWalLsn(database);
         const result = await pgbench(options.durationSeconds);
-        console.log(`  ${workload.name} round ${round + 1}/${options.rounds}: ${side} ${result.tps.toFixed(0)} tps, p99 ${result.p99.toFixed(1)} ms`);
+        const walPerEvent = (await walSince(database, lsn)) / Math.max(1, result.transactions);
+        console.log(
+          `  ${workload.name} round ${round + 1}/${options.rounds}: ${side} ${result.tps.toFixed(0)} tps, p99 ${result.p99.toFixed(1)} ms, ${walPerEvent.toFixed(0)} B WAL/event`,
+        );
         results[side].push(result);
+        wal[side].push(walPerEvent);
       }
     }
     figures.push({
@@ -125,7 +150,10 @@ export async function measureDbWorkloads(database: BenchDatabase, options: Bench
       about: workload.about,
       product: medianOf(results.product),
       bare: medianOf(results.bare),
+      floor: medianOf(results.floor),
       ratio: pairedRatio(results.product.map((result) => result.tps), results.bare.map((result) => result.tps)),
+      floorRatio: pairedRatio(results.product.map((result) => result.tps), results.floor.map((result) => result.tps)),
+      walPerEvent: { product: median(wal.product), bare: median(wal.bare), floor: median(wal.floor) },
     });
   }
   return figures;
@@ -147,18 +175,21 @@ export async function hasHandleClerkEvent(database: BenchDatabase): Promise<bool
 export function printDbFigures(title: string, figures: DbFigures[]): void {
   printTable(
     title,
-    ['workload', 'handle_clerk_event tps', 'p50 ms', 'p99 ms', 'bare tps', 'p50 ms', 'p99 ms', 'product ÷ bare'],
-    figures.map((figure) => [
-      `${figure.workload}: ${figure.about}`,
-      figure.product.tps,
-      figure.product.p50,
-      figure.product.p99,
-      figure.bare.tps,
-      figure.bare.p50,
-      figure.bare.p99,
-      figure.ratio,
+    ['workload', 'side', 'tps', 'p50 ms', 'p99 ms', 'WAL B/event', 'product ÷ this'],
+    figures.flatMap((figure) => [
+      [`${figure.workload}: ${figure.about}`, 'handle_clerk_event', figure.product.tps, figure.product.p50, figure.product.p99, figure.walPerEvent.product, 1],
+      ['', '(a) bare', figure.bare.tps, figure.bare.p50, figure.bare.p99, figure.walPerEvent.bare, figure.ratio],
+      ['', '(a+) bare + ledger insert', figure.floor.tps, figure.floor.p50, figure.floor.p99, figure.walPerEvent.floor, figure.floorRatio],
     ]),
   );
+}
+
+export function dbVerdicts(figures: DbFigures[]): Cell[][] {
+  return figures.flatMap((figure) => [
+    verdict(`${figure.workload}: handle_clerk_event ÷ bare`, figure.ratio, '>=', 0.75),
+    verdict(`${figure.workload}: handle_clerk_event ÷ (a+)`, figure.floorRatio, '>=', 0.9),
+    verdict(`${figure.workload}: WAL per event ÷ (a+)`, figure.walPerEvent.product / figure.walPerEvent.floor, '<=', 1.2),
+  ]);
 }
 
 export async function db(options: BenchOptions): Promise<void> {
@@ -175,7 +206,7 @@ export async function db(options: BenchOptions): Promise<void> {
         `median of ${options.rounds} round(s) (ratio: median of the per-round ratios), ${machineLoad()} at the end`,
       figures,
     );
-    printTable('db targets', VERDICT_HEADER, figures.map((figure) => verdict(`${figure.workload}: handle_clerk_event ÷ bare`, figure.ratio, '>=', 0.75)));
+    printTable('db targets', VERDICT_HEADER, dbVerdicts(figures));
   } finally {
     await database.stop();
   }

@@ -3,6 +3,7 @@
 -- rows it changed, mapped to an outcome in one place.
 drop function if exists app_private.sync_membership(app_private.clerk_event);
 drop function if exists app_private.cascade_clerk_delete(app_private.clerk_event, text, text, text, timestamptz);
+drop function if exists app_private.apply_clerk_change(app_private.clerk_event, text, text, jsonb, timestamptz, timestamptz, jsonb, jsonb);
 
 --!include functions/clerk_sync_outcome.sql
 --!include functions/clerk_version_applies.sql

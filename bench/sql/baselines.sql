@@ -86,3 +86,23 @@ comment on function bench.bare_ingest(jsonb, text) is
 
 grant usage on schema bench to clerk_webhook;
 grant execute on function bench.bare_ingest(jsonb, text) to clerk_webhook;
+
+-- (a+) the floor of the same durable writes as the product: the bare function plus one insert of
+-- the full payload into a table shaped like the ledger (same columns, defaults, checks and
+-- indexes), in the same round trip.
+create table bench.ledger (like app_private.webhook_events including all);
+comment on table bench.ledger is E'A copy of the shape of app_private.webhook_events (columns, defaults, checks, indexes), written by bench.bare_ingest_with_ledger.';
+
+create or replace function bench.bare_ingest_with_ledger(payload jsonb, svix_id text) returns jsonb
+  language sql volatile security definer set search_path = pg_catalog, bench as $$
+  with recorded as (
+    insert into bench.ledger (svix_id, event_type, object_id, organization_id, payload, source, outcome, occurred_at, processed_at)
+    values (bare_ingest_with_ledger.svix_id, payload->>'type', payload#>>'{data,id}', null, payload, 'webhook', 'processed',
+            to_timestamp((payload->>'timestamp')::bigint / 1000.0), clock_timestamp())
+    returning 1
+  )
+  select bench.bare_ingest(payload, svix_id) from recorded
+$$;
+comment on function bench.bare_ingest_with_ledger(jsonb, text) is
+  E'The floor of the product''s durable writes: bench.bare_ingest (upsert + audit row) plus one ledger-shaped insert of the full payload, in one round trip.';
+grant execute on function bench.bare_ingest_with_ledger(jsonb, text) to clerk_webhook;

@@ -15,8 +15,7 @@ create or replace function app_private.apply_clerk_change(
   p_fields jsonb default null,
   p_version timestamptz default null,
   p_deleted_at timestamptz default null,
-  p_private_metadata jsonb default null,
-  p_scrub jsonb default '{}'
+  p_private_metadata jsonb default null
 ) returns boolean
 language plpgsql volatile as $$
 declare
@@ -44,9 +43,6 @@ begin
 
     v_row := case when v_apply_data then p_fields || jsonb_build_object('clerk_updated_at', p_version) else '{}' end
           || jsonb_build_object('id', p_id, 'deleted_at', v_deleted_at, 'synced_at', now());
-    if v_deleted_at is not null then
-      v_row := v_row || p_scrub;
-    end if;
     select string_agg(format('%I', k), ', ') into v_columns from jsonb_object_keys(v_row) as k;
 
     if v_before is null then
@@ -61,9 +57,8 @@ begin
     end if;
   end loop;
 
-  perform app_private.finish_clerk_change(event, p_kind, p_id, v_before, v_after, v_apply_data, p_private_metadata,
-                                          array(select jsonb_object_keys(p_scrub)));
+  perform app_private.finish_clerk_change(event, p_kind, p_id, v_before, v_after, v_apply_data, p_private_metadata);
   return true;
 end;
 $$;
-comment on function app_private.apply_clerk_change(app_private.clerk_event, text, text, jsonb, timestamptz, timestamptz, jsonb, jsonb) is E'Applies one event to one row of app_public.<p_kind> (any synced table with id, clerk_updated_at, deleted_at, synced_at), with the staleness guard, soft delete, private metadata and audit row every family needs. p_fields/p_version: the object version the event carries (null for tombstones); p_deleted_at: the deletion it carries or inherits (the earliest one wins, deletions are final); p_private_metadata: stored in app_private.private_metadata (an empty object stores nothing); p_scrub: column values that replace personal data while the row is deleted. Locks the row; returns false when the event is stale (changed nothing).';
+comment on function app_private.apply_clerk_change(app_private.clerk_event, text, text, jsonb, timestamptz, timestamptz, jsonb) is E'Applies one event to one row of app_public.<p_kind> (any synced table with id, clerk_updated_at, deleted_at, synced_at), with the staleness guard, soft delete, private metadata and audit row every family needs. p_fields/p_version: the object version the event carries (null for tombstones); p_deleted_at: the deletion it carries or inherits (the earliest one wins, deletions are final); p_private_metadata: stored in app_private.private_metadata (an empty object stores nothing). Locks the row; returns false when the event is stale (changed nothing).';
