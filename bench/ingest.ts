@@ -1,11 +1,13 @@
 // `npm run bench -- ingest`: signed Clerk deliveries over HTTP at a fixed number in flight,
-// through the product and through four baselines, in the same run on the same database.
+// through the product and through five baselines, in the same run on the same database, with the
+// WAL each event writes.
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { freePort } from '../support/ports.ts';
 import { userEvent } from '../support/clerkDeliveries.ts';
 import { svixSignatureHeaders } from '../support/svixSignature.ts';
 import { installBaselines, startBenchDatabase, type BenchDatabase } from './lib/database.ts';
+import { currentWalLsn, walSince } from './db.ts';
 import type { LoadResult } from './lib/loadWorker.ts';
 import { productSecrets, startProduct } from './lib/product.ts';
 import { runLoad, startServer } from './lib/processes.ts';
@@ -26,6 +28,8 @@ interface Measurement extends LoadResult {
   idleRssMiB: number;
   peakRssMiB: number;
   rowsWritten: number | null;
+  /** WAL bytes per row written, warm-up included (null: writes nothing). */
+  walPerEvent: number | null;
 }
 
 /** Requests per second of the latency run: well below what every database target sustains here. */
@@ -74,6 +78,12 @@ export async function ingest(options: BenchOptions): Promise<void> {
         start: (port) => startProduct(database, secrets, port),
       },
       { name: 'a', label: '(a) bare function, one round trip', countWrites: 'select count(*)::int as n from bench.users', start: baseline('bare-function', database.authUrl) },
+      {
+        name: 'a+',
+        label: '(a+) bare function + ledger insert, one round trip',
+        countWrites: 'select count(*)::int as n from bench.ledger',
+        start: baseline('bare-with-ledger', database.authUrl),
+      },
       { name: 'b', label: '(b) conventional TS handler', countWrites: 'select count(*)::int as n from bench.webhook_events', start: baseline('conventional', database.ownerUrl) },
       { name: 'c', label: '(c) verify only, no database', countWrites: null, start: baseline('verify-only', undefined) },
       { name: 'd', label: '(d) bare node:http', countWrites: null, start: baseline('node-http', undefined) },
@@ -97,6 +107,7 @@ export async function ingest(options: BenchOptions): Promise<void> {
           }
           const idleRssMiB = server.peakRssMiB();
           process.stdout.write(`  round ${round + 1}/${options.rounds}: ${target.label} … `);
+          const lsn = await currentWalLsn(database);
           const load = await runLoad({
             url: server.url,
             path: WEBHOOK_PATH,
@@ -106,8 +117,9 @@ export async function ingest(options: BenchOptions): Promise<void> {
             webhook: { secret, keyPrefix: `b${round}${target.name}${randomBytes(3).toString('hex')}x` },
           });
           const rowsWritten = target.countWrites ? (await database.sql<{ n: number }>(target.countWrites)).rows[0].n : null;
-          const measurement = { ...load, idleRssMiB, peakRssMiB: server.peakRssMiB(), rowsWritten };
-          console.log(`${load.requestsPerSecond.toFixed(0)} events/s, p99 ${load.p99} ms`);
+          const walPerEvent = rowsWritten ? (await walSince(database, lsn)) / rowsWritten : null;
+          const measurement = { ...load, idleRssMiB, peakRssMiB: server.peakRssMiB(), rowsWritten, walPerEvent };
+          console.log(`${load.requestsPerSecond.toFixed(0)} events/s, p99 ${load.p99} ms${walPerEvent ? `, ${walPerEvent.toFixed(0)} B WAL/event` : ''}`);
           results.set(target.name, [...(results.get(target.name) ?? []), measurement]);
         } finally {
           await server.stop();
@@ -138,7 +150,10 @@ export async function ingest(options: BenchOptions): Promise<void> {
       }
     }
 
-    const summary = new Map<string, { rps: number; p50: number; p99: number; idleRss: number; rss: number; non2xx: number; rows: number | null; total: number }>();
+    const summary = new Map<
+      string,
+      { rps: number; p50: number; p99: number; idleRss: number; rss: number; non2xx: number; rows: number | null; total: number; wal: number | null }
+    >();
     for (const [name, runs] of results) {
       summary.set(name, {
         rps: median(runs.map((run) => run.requestsPerSecond)),
@@ -149,6 +164,7 @@ export async function ingest(options: BenchOptions): Promise<void> {
         non2xx: runs.reduce((sum, run) => sum + run.non2xx + run.errors, 0),
         rows: runs.at(-1)!.rowsWritten,
         total: runs.at(-1)!.total,
+        wal: runs[0].walPerEvent === null ? null : median(runs.map((run) => run.walPerEvent!)),
       });
     }
     const product = summary.get('product');
@@ -159,11 +175,11 @@ export async function ingest(options: BenchOptions): Promise<void> {
       `ingest: signed user.created deliveries (~3.4 KB, a new user and svix-id each), ${options.connections} in flight, ` +
         `${options.durationSeconds} s measured after ${options.warmupSeconds} s warm-up, median of ${options.rounds} round(s) ` +
         `(ratios: median of the per-round ratios), ${machineLoad()} at the end`,
-      ['target', 'events/s', 'p50 ms', 'p99 ms', 'RSS idle MiB', 'peak RSS MiB', 'non-2xx+errors', 'rows written', 'product ÷ this'],
+      ['target', 'events/s', 'p50 ms', 'p99 ms', 'RSS idle MiB', 'peak RSS MiB', 'non-2xx+errors', 'rows written', 'WAL B/event', 'product ÷ this'],
       targets.map((target) => {
         const row = summary.get(target.name);
         if (!row) return [target.label, 'not available'];
-        return [target.label, row.rps, row.p50, row.p99, row.idleRss, row.rss, row.non2xx, row.rows, ratioTo(target.name)];
+        return [target.label, row.rps, row.p50, row.p99, row.idleRss, row.rss, row.non2xx, row.rows, row.wal, ratioTo(target.name)];
       }),
     );
     if (moderate.size) {
@@ -176,7 +192,15 @@ export async function ingest(options: BenchOptions): Promise<void> {
     if (product) {
       printTable('ingest targets', VERDICT_HEADER, [
         verdict('product ÷ (a) bare function', ratioTo('a')!, '>=', 0.8),
+        verdict('product ÷ (a+) bare function + ledger insert', ratioTo('a+') ?? Number.NaN, '>=', 0.9),
         verdict('product ÷ (b) conventional handler', ratioTo('b')!, '>=', 1.5),
+        verdict('WAL per event: product ÷ (a+)', (product.wal ?? Number.NaN) / (summary.get('a+')?.wal ?? Number.NaN), '<=', 1.2),
+        verdict(
+          `p99 latency at ${MODERATE_RATE} events/s: product ÷ (a)`,
+          (moderate.get('product')?.p99 ?? Number.NaN) / (moderate.get('a')?.p99 ?? Number.NaN),
+          '<=',
+          1.5,
+        ),
         verdict(`product p99 latency, ${options.connections} in flight (saturated)`, product.p99, '<=', 30, ' ms'),
         verdict(`product p99 latency at ${MODERATE_RATE} events/s`, moderate.get('product')?.p99 ?? Number.NaN, '<=', 30, ' ms'),
         verdict('product peak RSS under load', product.rss, '<=', 200, ' MiB'),

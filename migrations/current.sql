@@ -9,6 +9,7 @@ drop function if exists app_private.apply_clerk_change(app_private.clerk_event, 
 --!include functions/clerk_version_applies.sql
 --!include functions/clerk_deleted_at.sql
 --!include functions/apply_private_metadata.sql
+--!include functions/write_audit_log.sql
 --!include functions/finish_clerk_change.sql
 --!include functions/apply_clerk_change.sql
 --!include functions/apply_user_change.sql

@@ -1,5 +1,7 @@
 // The receivers the ingest benchmark measures the product against, one per process:
 //   bare-function  Express + svix verification + one call of bench.bare_ingest (the cost floor)
+//   bare-with-ledger  the same calling bench.bare_ingest_with_ledger: plus a ledger-shaped insert of
+//                  the payload in the same round trip (the floor of the product's durable writes)
 //   conventional   Express + svix verification + a TypeScript handler doing the ledger, the
 //                  ordering check, the upsert and the audit row in several queries, one transaction
 //   verify-only    Express + svix verification, no database
@@ -156,22 +158,23 @@ function start(): void {
     return;
   }
   let handle: Handler | null = null;
-  if (mode === 'bare-function' || mode === 'conventional') {
+  if (mode === 'bare-function' || mode === 'bare-with-ledger' || mode === 'conventional') {
     const pool = new pg.Pool({
       connectionString: process.env.DATABASE_URL,
       max: POOL_SIZE,
-      options: mode === 'bare-function' ? '-c role=clerk_webhook' : undefined,
+      options: mode === 'conventional' ? undefined : '-c role=clerk_webhook',
     });
     pool.on('error', () => undefined);
     handle =
-      mode === 'bare-function'
-        ? async (svixId, _event, rawBody) => {
-            const { rows } = await pool.query<{ result: { status: string } }>('select bench.bare_ingest($1, $2) as result', [rawBody, svixId]);
+      mode === 'conventional'
+        ? (svixId, event) => conventionalIngest(pool, svixId, event)
+        : async (svixId, _event, rawBody) => {
+            const fn = mode === 'bare-function' ? 'bench.bare_ingest' : 'bench.bare_ingest_with_ledger';
+            const { rows } = await pool.query<{ result: { status: string } }>(`select ${fn}($1, $2) as result`, [rawBody, svixId]);
             return rows[0].result.status;
-          }
-        : (svixId, event) => conventionalIngest(pool, svixId, event);
+          };
   } else if (mode !== 'verify-only') {
-    console.error(`unknown mode ${mode}: bare-function, conventional, verify-only or node-http`);
+    console.error(`unknown mode ${mode}: bare-function, bare-with-ledger, conventional, verify-only or node-http`);
     process.exit(2);
   }
   expressReceiver(handle).listen(port, '127.0.0.1');

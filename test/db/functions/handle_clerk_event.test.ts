@@ -235,6 +235,50 @@ describe('handle_clerk_event', () => {
     }
   });
 
+  it('writes the ledger row once, with its outcome, and never updates it on the first delivery', async () => {
+    const tag = uniqueTag();
+    const svixId = newSvixId();
+    await withRootDb(async (client) => {
+      // The session's counters of ledger writes not yet reported, before and after the delivery.
+      const writes = async () =>
+        (
+          await client.query(
+            `select n_tup_ins::int as inserted, n_tup_upd::int as updated from pg_stat_xact_user_tables where relid = 'app_private.webhook_events'::regclass`,
+          )
+        ).rows[0];
+      const before = await writes();
+      await deliverAsWebhook(client, fixture('user.created', tag), svixId);
+      const after = await writes();
+      expect({ inserted: after.inserted - before.inserted, updated: after.updated - before.updated }).toEqual({ inserted: 1, updated: 0 });
+      expect((await ledgerRow(client, svixId)).outcome).toBe('processed');
+    });
+  });
+
+  it('answers a transient error when a writer that took no key lock recorded the same svix-id first', async () => {
+    const tag = uniqueTag();
+    const svixId = newSvixId();
+    const event = fixture('user.created', tag);
+    const root = getRootPool();
+    const other = await root.connect();
+    const webhook = await webhookConnection();
+    try {
+      // As an older receiver would during a rolling deploy: the ledger row first, no advisory lock.
+      await other.query('begin');
+      await other.query(`insert into app_private.webhook_events (svix_id, event_type, payload, outcome) values ($1, 'user.created', $2, 'processed')`, [svixId, event]);
+      const pending = webhook.query('select app_private.handle_clerk_event($1, $2) as r', [event, svixId]).then(() => null, (caught) => caught);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await other.query('commit');
+      expect(await pending).toMatchObject({ code: '40001' });
+      // Nothing of the losing delivery is kept; its retry is a duplicate.
+      expect((await root.query('select count(*)::int as n from app_public.audit_logs where svix_id = $1', [svixId])).rows[0].n).toBe(0);
+      expect((await webhook.query('select app_private.handle_clerk_event($1, $2) as r', [event, svixId])).rows[0].r).toMatchObject({ status: 'duplicate', original_status: 'processed' });
+    } finally {
+      await other.query('rollback').catch(() => undefined);
+      other.release();
+      webhook.release();
+    }
+  });
+
   it('raises transient errors instead of recording them, so nothing is kept and the delivery is retried', async () => {
     const tag = uniqueTag();
     const root = getRootPool();
