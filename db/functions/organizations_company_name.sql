@@ -1,0 +1,8 @@
+-- Computed column organizations.companyName (GraphQL `companyName`): Clerk keeps it in the organization's
+-- public_metadata, which the sync stores as sent; this reads it where it lies.
+create or replace function app_public.organizations_company_name(organization app_public.organizations) returns text
+  language sql stable parallel safe
+  as $$ select nullif(btrim(organization.public_metadata ->> 'companyName'), '') $$;
+
+comment on function app_public.organizations_company_name(app_public.organizations) is E'The organization''s `companyName` from its Clerk public metadata; null when not set.';
+grant execute on function app_public.organizations_company_name(app_public.organizations) to authenticated;
