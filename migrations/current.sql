@@ -21,6 +21,7 @@ create index if not exists audit_logs_actor_id_idx on app_public.audit_logs (act
 -- The reference tenant (a fleet-management app): its tables, policies and helpers. Nothing above
 -- or in the sync depends on them.
 --!include functions/check_load_change.sql
+--!include functions/refuse_unmatched_write.sql
 --!include fleet/tables.sql
 --!include functions/current_driver_id.sql
 --!include functions/organizations_mc_number.sql

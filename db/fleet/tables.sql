@@ -275,6 +275,15 @@ comment on column app_public.ifta_reports.notes is E'Free-form notes.';
 comment on column app_public.ifta_reports.created_at is E'When the row was created.';
 comment on column app_public.ifta_reports.updated_at is E'When the row last changed.';
 
+-- Natural keys stay constraints, not GraphQL lookups or mutation keys: rows are addressed by id.
+comment on constraint drivers_organization_id_id_key on app_public.drivers is E'@behavior -*';
+comment on constraint drivers_organization_id_user_id_key on app_public.drivers is E'@behavior -*';
+comment on constraint vehicles_organization_id_id_key on app_public.vehicles is E'@behavior -*';
+comment on constraint vehicles_organization_id_unit_number_key on app_public.vehicles is E'@behavior -*';
+comment on constraint loads_organization_id_id_key on app_public.loads is E'@behavior -*';
+comment on constraint loads_organization_id_load_number_key on app_public.loads is E'@behavior -*';
+comment on constraint ifta_reports_organization_id_period_key on app_public.ifta_reports is E'@behavior -*';
+
 -- Triggers: updated_at, the load rules a policy cannot express, and the audit trail -------------
 do $$
 declare
@@ -283,6 +292,10 @@ begin
   foreach v_table in array array['drivers', 'vehicles', 'loads', 'compliance_documents', 'ifta_reports'] loop
     execute format('drop trigger if exists _100_touch_updated_at on app_public.%I', v_table);
     execute format('create trigger _100_touch_updated_at before update on app_public.%I for each row execute function app_private.touch_updated_at()', v_table);
+    execute format('drop trigger if exists _800_refuse_unmatched_update on app_public.%I', v_table);
+    execute format('create trigger _800_refuse_unmatched_update after update on app_public.%I referencing new table as changed_rows for each statement execute function app_private.refuse_unmatched_write()', v_table);
+    execute format('drop trigger if exists _800_refuse_unmatched_delete on app_public.%I', v_table);
+    execute format('create trigger _800_refuse_unmatched_delete after delete on app_public.%I referencing old table as changed_rows for each statement execute function app_private.refuse_unmatched_write()', v_table);
     execute format('drop trigger if exists _900_audit on app_public.%I', v_table);
     execute format('create trigger _900_audit after insert or update or delete on app_public.%I for each row execute function app_private.audit_tenant_change()', v_table);
   end loop;

@@ -10,8 +10,10 @@ create policy owner_all on app_public.compliance_documents for all to current_us
 comment on policy owner_all on app_public.compliance_documents is E'The owner (migrations, maintenance outside a request) reads and writes every row; forced RLS would otherwise block it too.';
 
 revoke all on app_public.compliance_documents from authenticated, anonymous;
-grant select, insert, delete on app_public.compliance_documents to authenticated;
--- No visitor changes a row's id, organization or bookkeeping columns: update is granted per column.
+grant select, delete on app_public.compliance_documents to authenticated;
+-- Per column: the database keeps the bookkeeping columns (created_at, updated_at, who created the
+-- row), and no visitor changes a row's id or organization.
+grant insert (id, organization_id, document_type, title, driver_id, vehicle_id, load_id, document_number, file_url, issued_on, expires_on, status, verified_by, verified_at, notes) on app_public.compliance_documents to authenticated;
 grant update (document_type, title, driver_id, vehicle_id, load_id, document_number, file_url, issued_on, expires_on, status, verified_by, verified_at, notes) on app_public.compliance_documents to authenticated;
 
 drop policy if exists select_compliance_or_own on app_public.compliance_documents;

@@ -10,8 +10,10 @@ create policy owner_all on app_public.drivers for all to current_user using (tru
 comment on policy owner_all on app_public.drivers is E'The owner (migrations, maintenance outside a request) reads and writes every row; forced RLS would otherwise block it too.';
 
 revoke all on app_public.drivers from authenticated, anonymous;
-grant select, insert, delete on app_public.drivers to authenticated;
--- No visitor changes a row's id, organization or bookkeeping columns: update is granted per column.
+grant select, delete on app_public.drivers to authenticated;
+-- Per column: the database keeps the bookkeeping columns (created_at, updated_at, who created the
+-- row), and no visitor changes a row's id or organization.
+grant insert (id, organization_id, user_id, first_name, last_name, email, phone, license_number, license_state, license_class, license_expires_on, medical_card_expires_on, hired_on, status, notes) on app_public.drivers to authenticated;
 grant update (user_id, first_name, last_name, email, phone, license_number, license_state, license_class, license_expires_on, medical_card_expires_on, hired_on, status, notes) on app_public.drivers to authenticated;
 
 drop policy if exists select_fleet_staff_or_self on app_public.drivers;

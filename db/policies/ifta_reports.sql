@@ -10,8 +10,10 @@ create policy owner_all on app_public.ifta_reports for all to current_user using
 comment on policy owner_all on app_public.ifta_reports is E'The owner (migrations, maintenance outside a request) reads and writes every row; forced RLS would otherwise block it too.';
 
 revoke all on app_public.ifta_reports from authenticated, anonymous;
-grant select, insert, delete on app_public.ifta_reports to authenticated;
--- No visitor changes a row's id, organization or bookkeeping columns: update is granted per column.
+grant select, delete on app_public.ifta_reports to authenticated;
+-- Per column: the database keeps the bookkeeping columns (created_at, updated_at, who created the
+-- row), and no visitor changes a row's id or organization.
+grant insert (id, organization_id, year, quarter, status, total_miles, taxable_miles, total_gallons, tax_due, due_on, filed_at, notes) on app_public.ifta_reports to authenticated;
 grant update (year, quarter, status, total_miles, taxable_miles, total_gallons, tax_due, due_on, filed_at, notes) on app_public.ifta_reports to authenticated;
 
 drop policy if exists select_reports on app_public.ifta_reports;

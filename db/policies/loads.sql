@@ -12,8 +12,10 @@ comment on policy owner_all on app_public.loads is E'The owner (migrations, main
 -- Which columns a driver may change, and who may assign, needs the row before the change:
 -- app_private.check_load_change (a BEFORE UPDATE trigger) decides that.
 revoke all on app_public.loads from authenticated, anonymous;
-grant select, insert, delete on app_public.loads to authenticated;
--- No visitor changes a row's id, organization or bookkeeping columns: update is granted per column.
+grant select, delete on app_public.loads to authenticated;
+-- Per column: the database keeps the bookkeeping columns (created_at, updated_at, who created the
+-- row), and no visitor changes a row's id or organization.
+grant insert (id, organization_id, load_number, reference_number, status, customer_name, origin_city, origin_state, destination_city, destination_state, pickup_scheduled_at, delivery_scheduled_at, driver_id, vehicle_id, rate, weight_pounds, estimated_miles, picked_up_at, delivered_at, actual_miles, delivery_notes, notes) on app_public.loads to authenticated;
 grant update (load_number, reference_number, status, customer_name, origin_city, origin_state, destination_city, destination_state, pickup_scheduled_at, delivery_scheduled_at, driver_id, vehicle_id, rate, weight_pounds, estimated_miles, picked_up_at, delivered_at, actual_miles, delivery_notes, notes) on app_public.loads to authenticated;
 
 drop policy if exists select_dispatch_or_assigned on app_public.loads;

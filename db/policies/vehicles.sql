@@ -10,8 +10,10 @@ create policy owner_all on app_public.vehicles for all to current_user using (tr
 comment on policy owner_all on app_public.vehicles is E'The owner (migrations, maintenance outside a request) reads and writes every row; forced RLS would otherwise block it too.';
 
 revoke all on app_public.vehicles from authenticated, anonymous;
-grant select, insert, delete on app_public.vehicles to authenticated;
--- No visitor changes a row's id, organization or bookkeeping columns: update is granted per column.
+grant select, delete on app_public.vehicles to authenticated;
+-- Per column: the database keeps the bookkeeping columns (created_at, updated_at, who created the
+-- row), and no visitor changes a row's id or organization.
+grant insert (id, organization_id, unit_number, vehicle_type, make, model, model_year, vin, license_plate, license_plate_state, status, odometer_miles, next_inspection_on, registration_expires_on, insurance_expires_on, notes) on app_public.vehicles to authenticated;
 grant update (unit_number, vehicle_type, make, model, model_year, vin, license_plate, license_plate_state, status, odometer_miles, next_inspection_on, registration_expires_on, insurance_expires_on, notes) on app_public.vehicles to authenticated;
 
 drop policy if exists select_fleet_staff on app_public.vehicles;

@@ -1,5 +1,5 @@
-// graphql-js 16 validates a `mutation` against a schema without a Mutation type and only fails
-// while planning, which reads as an internal error. This rule refuses it up front as a client error.
+// graphql-js 16 validates an operation against a schema without its root type (a `subscription`
+// where there is no Subscription type) and only fails while planning, which reads as an internal error. This rule refuses it up front as a client error.
 import { GraphQLError, type ValidationRule } from 'postgraphile/graphql';
 
 const knownOperationTypes: ValidationRule = (context) => ({
@@ -7,7 +7,7 @@ const knownOperationTypes: ValidationRule = (context) => ({
     const schema = context.getSchema();
     const root = { query: schema.getQueryType(), mutation: schema.getMutationType(), subscription: schema.getSubscriptionType() }[node.operation];
     if (!root) {
-      context.reportError(new GraphQLError(`This API has no ${node.operation} operations: its data comes from Clerk and is read-only.`, { nodes: node }));
+      context.reportError(new GraphQLError(`This API has no ${node.operation} operations.`, { nodes: node }));
     }
   },
 });

@@ -11,6 +11,19 @@ const INSUFFICIENT_PRIVILEGE = '42501';
 
 export const FORBIDDEN_MESSAGE = 'Permission denied: your session may not read or change this data.';
 
+// no_data_found, raised by the tables visitors write when an update or delete matched no row: the
+// message names the table and nothing else, so it is the client's answer.
+const NO_DATA_FOUND = 'P0002';
+
+// Integrity constraint violations: the client sent a value the schema refuses. The answer names
+// the kind of problem, never the constraint (which could tell rows of other organizations apart).
+const INTEGRITY_MESSAGES: Record<string, string> = {
+  '23502': 'A required value is missing.',
+  '23503': 'A referenced row does not exist in your organization (or is still referenced).',
+  '23505': 'A row with this value already exists.',
+  '23514': 'A value is outside what this field accepts.',
+};
+
 function sqlStateOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
@@ -25,8 +38,15 @@ export function createMaskError(logger: Logger) {
     if (isSafeError(original)) {
       return new GraphQLError(original.message, { ...location, originalError: original, extensions: original.extensions ?? {} });
     }
-    if (sqlStateOf(original) === INSUFFICIENT_PRIVILEGE) {
+    const sqlState = sqlStateOf(original);
+    if (sqlState === INSUFFICIENT_PRIVILEGE) {
       return new GraphQLError(FORBIDDEN_MESSAGE, { ...location, extensions: { code: 'FORBIDDEN' } });
+    }
+    if (sqlState === NO_DATA_FOUND) {
+      return new GraphQLError(original.message, { ...location, extensions: { code: 'NOT_FOUND' } });
+    }
+    if (sqlState && INTEGRITY_MESSAGES[sqlState]) {
+      return new GraphQLError(INTEGRITY_MESSAGES[sqlState], { ...location, extensions: { code: 'BAD_USER_INPUT' } });
     }
     const reference = randomUUID();
     logger.error({ err: original, sqlState: sqlStateOf(original), path: error.path, reference }, 'GraphQL request failed');

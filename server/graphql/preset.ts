@@ -42,8 +42,10 @@ export function graphqlPreset(options: GraphqlPresetOptions): GraphileConfig.Pre
       }),
     ],
     schema: {
-      // Clerk is the source of truth for synced data: a table gets mutations only by opting in.
-      defaultBehavior: '-insert -update -delete',
+      // Clerk is the source of truth for synced data: a table gets mutations only by opting in
+      // (`@behavior +insert +update +delete` in its comment); the columns of one that does are
+      // writable as far as their grants allow.
+      defaultBehavior: '-insert -update -delete +attribute:insert +attribute:update',
     },
     grafserv: {
       graphqlPath: GRAPHQL_PATH,

@@ -1,11 +1,13 @@
 // The tenancy matrix: every app_public table × select/insert/update/delete × visitor (same org,
 // other org, no org, anonymous), run in SQL as the roles the API uses, asserting the exact outcome
 // of each cell: the rows seen, or the Postgres refusal. A table added to app_public without an
-// entry in TABLES fails the first test, so its policies get written down here too.
+// entry in TABLES (or, for the reference tenant's writable tables, in the HTTP fleet matrix)
+// fails the first test, so its policies get written down here too.
 import { afterAll, describe, expect, it } from '@jest/globals';
 import type pg from 'pg';
 import { endTestPools, withRoleDb, withRootDb } from '../../helpers/db.ts';
 import { v1Claims } from '../../helpers/tokens.ts';
+import { FLEET_TABLE_NAMES } from '../../helpers/fleetWorld.ts';
 import { AUDIT, CATALOG, MEMBERSHIP, ORG, USER, createWorld, tokenPermissions } from '../../helpers/tenancyWorld.ts';
 
 afterAll(endTestPools);
@@ -221,7 +223,7 @@ describe('tenancy matrix', () => {
       );
       return rows.map((row) => row.relname);
     });
-    expect(tables).toEqual(Object.keys(TABLES).sort());
+    expect(tables).toEqual([...Object.keys(TABLES), ...FLEET_TABLE_NAMES].sort());
   });
 
   it.each(Object.keys(VISITORS))('%s: sees exactly its rows and may change nothing', async (name) => {
