@@ -34,7 +34,7 @@ export function createApp(services: AppServices): express.Express {
   app.use(WEBHOOK_PATH, clerkWebhookRouter(services, verificationLimiter));
   app.use(healthRouter(services.pools, services.expectedMigrations));
   app.use(metrics.router());
-  mountGraphql(app, services);
+  mountGraphql(app, services, metrics);
   app.use(adminRouter(services));
   return app;
 }

@@ -34,6 +34,19 @@ export interface Config {
   webhookFailureLimit: { failures: number; windowSeconds: number };
   /** Browser origins allowed to call /graphql cross-origin; empty: no CORS headers at all. */
   corsOrigins: string[];
+  /** What one GraphQL request may cost (see docs/graphql.md, "Limits"). */
+  graphql: {
+    maxDepth: number;
+    maxSelections: number;
+    maxFanOut: number;
+    assumedPageSize: number;
+    statementTimeoutMs: number;
+    planningTimeoutMs: number;
+    requestTimeoutMs: number;
+    maxResponseBytes: number;
+    maxConcurrent: number;
+    maxQueued: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -140,6 +153,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       WEBHOOK_FAILURE_LIMIT: positiveInteger({ default: 20 }),
       WEBHOOK_FAILURE_WINDOW_SECONDS: positiveInteger({ default: 60 }),
       CORS_ORIGINS: originList({ default: undefined }),
+      GRAPHQL_MAX_DEPTH: positiveInteger({ default: 12 }),
+      GRAPHQL_MAX_SELECTIONS: positiveInteger({ default: 500 }),
+      GRAPHQL_MAX_FAN_OUT: positiveInteger({ default: 10_000 }),
+      GRAPHQL_ASSUMED_PAGE_SIZE: positiveInteger({ default: 100 }),
+      GRAPHQL_STATEMENT_TIMEOUT_MS: positiveInteger({ default: 5000 }),
+      GRAPHQL_PLANNING_TIMEOUT_MS: positiveInteger({ default: 1000 }),
+      GRAPHQL_REQUEST_TIMEOUT_MS: positiveInteger({ default: 10_000 }),
+      GRAPHQL_MAX_RESPONSE_SIZE: byteSize({ default: 5 * 1024 * 1024 }),
+      GRAPHQL_MAX_CONCURRENT: positiveInteger({ default: 4 }),
+      GRAPHQL_MAX_QUEUED: positiveInteger({ default: 32 }),
     },
     {
       reporter: ({ errors }) => {
@@ -193,5 +216,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookFailureLimit: { failures: clean.WEBHOOK_FAILURE_LIMIT, windowSeconds: clean.WEBHOOK_FAILURE_WINDOW_SECONDS },
     // The frontends whose tokens we accept (azp) are the origins that call us.
     corsOrigins: clean.CORS_ORIGINS ?? commaList(clean.CLERK_AUTHORIZED_PARTIES),
+    graphql: {
+      maxDepth: clean.GRAPHQL_MAX_DEPTH,
+      maxSelections: clean.GRAPHQL_MAX_SELECTIONS,
+      maxFanOut: clean.GRAPHQL_MAX_FAN_OUT,
+      assumedPageSize: clean.GRAPHQL_ASSUMED_PAGE_SIZE,
+      statementTimeoutMs: clean.GRAPHQL_STATEMENT_TIMEOUT_MS,
+      planningTimeoutMs: clean.GRAPHQL_PLANNING_TIMEOUT_MS,
+      requestTimeoutMs: clean.GRAPHQL_REQUEST_TIMEOUT_MS,
+      maxResponseBytes: clean.GRAPHQL_MAX_RESPONSE_SIZE,
+      maxConcurrent: clean.GRAPHQL_MAX_CONCURRENT,
+      maxQueued: clean.GRAPHQL_MAX_QUEUED,
+    },
   };
 }

@@ -9,18 +9,37 @@ import { createSessionTokenVerifier } from '../auth/verifySessionToken.ts';
 import type { Config } from '../config.ts';
 import type { DatabasePools } from '../database/pools.ts';
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import { createMaskError } from './maskError.ts';
 import { GRAPHQL_PATH, graphqlPreset } from './preset.ts';
+import { requestBoundsPlugin } from './requestBounds.ts';
 
-export function mountGraphql(app: express.Express, services: { config: Config; logger: Logger; pools: DatabasePools }): void {
+export function mountGraphql(app: express.Express, services: { config: Config; logger: Logger; pools: DatabasePools }, metrics: Metrics): void {
   const { config, logger, pools } = services;
   if (!config.clerk.jwtKey && !config.clerk.secretKey) {
     logger.warn('neither CLERK_JWT_KEY nor CLERK_SECRET_KEY is set: /graphql answers anonymous requests only, every Bearer token gets 401');
   } else if (config.production && !config.clerk.authorizedParties.length) {
     logger.warn('CLERK_AUTHORIZED_PARTIES is not set: session tokens issued for any origin (azp) are accepted');
   }
+  const limits = config.graphql;
+  const requestBounds = requestBoundsPlugin(
+    { maxConcurrent: limits.maxConcurrent, maxQueued: limits.maxQueued, budgetMs: limits.requestTimeoutMs, maxResponseBytes: limits.maxResponseBytes },
+    GRAPHQL_PATH,
+    (reason) => metrics.graphqlRefusals.inc({ reason }),
+  );
+  metrics.observeGraphqlLoad(requestBounds.load);
   const pgl = postgraphile(
-    graphqlPreset({ pool: pools.auth, claimsOf, graphiql: !config.production, maskError: createMaskError(logger) }),
+    graphqlPreset({
+      pool: pools.auth,
+      claimsOf,
+      graphiql: !config.production,
+      maskError: createMaskError(logger, limits),
+      costLimits: { maxDepth: limits.maxDepth, maxSelections: limits.maxSelections, maxFanOut: limits.maxFanOut, assumedPageSize: limits.assumedPageSize },
+      requestBounds,
+      statementTimeoutMs: limits.statementTimeoutMs,
+      planningTimeoutMs: limits.planningTimeoutMs,
+      executionTimeoutMs: limits.requestTimeoutMs,
+    }),
   );
   if (config.corsOrigins.length) {
     // Before bearerAuth, so a refused token's 401 still reaches the page. Bearer tokens, not

@@ -8,7 +8,9 @@ import { makePgService } from 'postgraphile/adaptors/pg';
 import { PostGraphileAmberPreset } from 'postgraphile/presets/amber';
 import type { GraphQLError } from 'postgraphile/graphql';
 import type { SessionClaims } from '../auth/verifySessionToken.ts';
+import { costLimitsPlugin, DEFAULT_COST_LIMITS, type CostLimits } from './costLimits.ts';
 import { KnownOperationTypesPlugin } from './knownOperationTypes.ts';
+import type { RequestBoundsPlugin } from './requestBounds.ts';
 import { AppPublicShapePreset } from './schemaShape.ts';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -25,18 +27,31 @@ export interface GraphqlPresetOptions {
   claimsOf: (req: IncomingMessage) => SessionClaims | null;
   graphiql: boolean;
   maskError?: (error: GraphQLError) => GraphQLError;
+  /** Refused during validation; the defaults when omitted. */
+  costLimits?: CostLimits;
+  /** Concurrency, wall-clock and response-size bounds around each request (the server's own). */
+  requestBounds?: RequestBoundsPlugin;
+  /** Per-statement limit for visitor queries, set per transaction (so it also holds behind a pooler). */
+  statementTimeoutMs?: number;
+  /** Grafast's planning limit (it allows a few times more while the JIT warms up). */
+  planningTimeoutMs?: number;
+  /** Grafast stops starting asynchronous steps after this long. */
+  executionTimeoutMs?: number;
 }
 
 export function graphqlPreset(options: GraphqlPresetOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, AppPublicShapePreset],
-    plugins: [KnownOperationTypesPlugin],
+    plugins: [KnownOperationTypesPlugin, costLimitsPlugin(options.costLimits ?? DEFAULT_COST_LIMITS), ...(options.requestBounds ? [options.requestBounds] : [])],
     pgServices: [
       makePgService({
         pool: options.pool,
         schemas: ['app_public'],
         pubsub: false,
-        pgSettings: (requestContext) => pgSettingsFor(requestContext.node ? options.claimsOf(requestContext.node.req) : null),
+        pgSettings: (requestContext) => ({
+          ...pgSettingsFor(requestContext.node ? options.claimsOf(requestContext.node.req) : null),
+          ...(options.statementTimeoutMs ? { statement_timeout: String(options.statementTimeoutMs) } : {}),
+        }),
         // Introspect with the privileges of a signed-in visitor: what they cannot touch is not in the schema.
         pgSettingsForIntrospection: { role: 'authenticated' },
       }),
@@ -55,6 +70,12 @@ export function graphqlPreset(options: GraphqlPresetOptions): GraphileConfig.Pre
       websockets: false,
       ...(options.maskError ? { maskError: options.maskError } : {}),
     },
-    grafast: { explain: false },
+    grafast: {
+      explain: false,
+      timeouts: {
+        ...(options.planningTimeoutMs ? { planning: options.planningTimeoutMs } : {}),
+        ...(options.executionTimeoutMs ? { execution: options.executionTimeoutMs } : {}),
+      },
+    },
   };
 }

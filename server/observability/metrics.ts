@@ -20,6 +20,10 @@ export interface Metrics {
   observeDeliveries(req: Request, res: Response, next: NextFunction): void;
   /** Middleware for the GraphQL path. */
   observeGraphql(req: Request, res: Response, next: NextFunction): void;
+  /** GraphQL requests answered by the request bounds instead of by execution, by reason (busy, timeout, tooLarge). */
+  graphqlRefusals: Counter;
+  /** Reports the GraphQL requests running and waiting, read at each scrape. */
+  observeGraphqlLoad(load: () => { running: number; queued: number }): void;
   router(): Router;
 }
 
@@ -99,9 +103,32 @@ export function createMetrics(pools: DatabasePools): Metrics {
     },
   });
 
+  const graphqlRefusals = new Counter({
+    name: 'graphql_refused_total',
+    help: 'GraphQL requests answered by the request bounds instead of by execution, by reason (busy: queue full, timeout: wall-clock budget spent, tooLarge: response over the size bound).',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  let graphqlLoad: () => { running: number; queued: number } = () => ({ running: 0, queued: 0 });
+  new Gauge({
+    name: 'graphql_requests_in_flight',
+    help: 'GraphQL requests executing (running) and waiting for a slot (queued).',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const { running, queued } = graphqlLoad();
+      this.set({ state: 'running' }, running);
+      this.set({ state: 'queued' }, queued);
+    },
+  });
+
   return {
     registry,
     rateLimited,
+    graphqlRefusals,
+    observeGraphqlLoad(load) {
+      graphqlLoad = load;
+    },
     observeDeliveries(_req, res, next) {
       const stopTimer = deliveryDuration.startTimer();
       onceDone(res, () => {
