@@ -161,7 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       GRAPHQL_PLANNING_TIMEOUT_MS: positiveInteger({ default: 1000 }),
       GRAPHQL_REQUEST_TIMEOUT_MS: positiveInteger({ default: 10_000 }),
       GRAPHQL_MAX_RESPONSE_SIZE: byteSize({ default: 5 * 1024 * 1024 }),
-      GRAPHQL_MAX_CONCURRENT: positiveInteger({ default: 4 }),
+      GRAPHQL_MAX_CONCURRENT: positiveInteger({ default: 2 }),
       GRAPHQL_MAX_QUEUED: positiveInteger({ default: 32 }),
     },
     {

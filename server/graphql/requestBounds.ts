@@ -19,7 +19,7 @@ export interface RequestBounds {
   maxResponseBytes: number;
 }
 
-export const DEFAULT_REQUEST_BOUNDS: RequestBounds = { maxConcurrent: 4, maxQueued: 32, budgetMs: 10_000, maxResponseBytes: 5 * 1024 * 1024 };
+export const DEFAULT_REQUEST_BOUNDS: RequestBounds = { maxConcurrent: 2, maxQueued: 32, budgetMs: 10_000, maxResponseBytes: 5 * 1024 * 1024 };
 
 export const REQUEST_BOUND_CODES = {
   busy: 'SERVER_BUSY',

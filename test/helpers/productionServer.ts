@@ -29,7 +29,7 @@ export interface ProductionServer {
 
 const SLOW_ANSWER = `
   create function app_public.slow_answer(seconds double precision) returns boolean
-    language sql volatile as $$ select pg_sleep(seconds) is not null $$;
+    language sql stable as $$ select pg_sleep(seconds) is not null $$;
   comment on function app_public.slow_answer(double precision) is 'Test fixture: answers after sleeping.';
   grant execute on function app_public.slow_answer(double precision) to anonymous, authenticated;
 `;
