@@ -21,20 +21,29 @@ export interface AppServices {
 
 export const WEBHOOK_PATH = '/api/webhooks/clerk';
 
-export function createApp(services: AppServices): express.Express {
+/**
+ * The routes `config.serve` asks for, plus health and metrics. With `metricsApp`, /metrics is
+ * served there (its own port) instead of on the API.
+ */
+export function createApp(services: AppServices, metricsApp?: express.Express): express.Express {
+  const { serve } = services.config;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', services.config.trustProxy);
   const metrics = createMetrics(services.pools);
   const verificationLimiter = createVerificationLimiter(services.config.webhookFailureLimit, metrics);
   app.use(requestLogging(services.logger));
-  app.use(WEBHOOK_PATH, metrics.observeDeliveries);
-  app.use('/graphql', metrics.observeGraphql);
-  // Before any JSON parser: the signature covers the raw bytes.
-  app.use(WEBHOOK_PATH, clerkWebhookRouter(services, verificationLimiter));
+  if (serve.webhooks) {
+    app.use(WEBHOOK_PATH, metrics.observeDeliveries);
+    // Before any JSON parser: the signature covers the raw bytes.
+    app.use(WEBHOOK_PATH, clerkWebhookRouter(services, verificationLimiter));
+  }
   app.use(healthRouter(services.pools, services.expectedMigrations));
-  app.use(metrics.router());
-  mountGraphql(app, services, metrics);
-  app.use(adminRouter(services));
+  (metricsApp ?? app).use(metrics.router());
+  if (serve.graphql) {
+    app.use('/graphql', metrics.observeGraphql);
+    mountGraphql(app, services, metrics);
+    app.use(adminRouter(services));
+  }
   return app;
 }

@@ -34,6 +34,12 @@ export interface Config {
   webhookFailureLimit: { failures: number; windowSeconds: number };
   /** Browser origins allowed to call /graphql cross-origin; empty: no CORS headers at all. */
   corsOrigins: string[];
+  /** Which routes this process serves: both (the default), or one for a split deployment. */
+  serve: { webhooks: boolean; graphql: boolean };
+  /** Serve /metrics on this port only (not on the API port); unset: on the API port. */
+  metricsPort?: number;
+  /** Node's limits for receiving one request: all of it, and its headers (both above Clerk's 15 s). */
+  http: { requestTimeoutMs: number; headersTimeoutMs: number };
   /** What one GraphQL request may cost (see docs/graphql.md, "Limits"). */
   graphql: {
     maxDepth: number;
@@ -153,6 +159,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       WEBHOOK_FAILURE_LIMIT: positiveInteger({ default: 20 }),
       WEBHOOK_FAILURE_WINDOW_SECONDS: positiveInteger({ default: 60 }),
       CORS_ORIGINS: originList({ default: undefined }),
+      SERVE_ONLY: str({ choices: ['webhooks', 'graphql'], default: undefined }),
+      METRICS_PORT: port({ default: undefined }),
+      HTTP_REQUEST_TIMEOUT_MS: positiveInteger({ default: 20_000 }),
+      HTTP_HEADERS_TIMEOUT_MS: positiveInteger({ default: 16_000 }),
       GRAPHQL_MAX_DEPTH: positiveInteger({ default: 12 }),
       GRAPHQL_MAX_SELECTIONS: positiveInteger({ default: 500 }),
       GRAPHQL_MAX_FAN_OUT: positiveInteger({ default: 10_000 }),
@@ -188,6 +198,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push('CLERK_JWT_KEY (or CLERK_SECRET_KEY) is required in production to verify session tokens');
     }
   }
+  if (clean.HTTP_HEADERS_TIMEOUT_MS > clean.HTTP_REQUEST_TIMEOUT_MS) {
+    problems.push('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
+  }
+  if (clean.METRICS_PORT !== undefined && clean.METRICS_PORT === clean.PORT) problems.push('METRICS_PORT must differ from PORT');
   if (problems.length) throw new ConfigError(problems);
 
   return {
@@ -216,6 +230,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookFailureLimit: { failures: clean.WEBHOOK_FAILURE_LIMIT, windowSeconds: clean.WEBHOOK_FAILURE_WINDOW_SECONDS },
     // The frontends whose tokens we accept (azp) are the origins that call us.
     corsOrigins: clean.CORS_ORIGINS ?? commaList(clean.CLERK_AUTHORIZED_PARTIES),
+    serve: { webhooks: clean.SERVE_ONLY !== 'graphql', graphql: clean.SERVE_ONLY !== 'webhooks' },
+    metricsPort: clean.METRICS_PORT,
+    http: { requestTimeoutMs: clean.HTTP_REQUEST_TIMEOUT_MS, headersTimeoutMs: clean.HTTP_HEADERS_TIMEOUT_MS },
     graphql: {
       maxDepth: clean.GRAPHQL_MAX_DEPTH,
       maxSelections: clean.GRAPHQL_MAX_SELECTIONS,

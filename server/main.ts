@@ -1,6 +1,8 @@
 // Entry point of `npm start`: validate configuration, find or start the database, migrate,
 // serve, and shut down in order (stop accepting, drain, close pools, stop Postgres).
-import type { Server, ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { parseArgs } from 'node:util';
+import express from 'express';
 import { createApp } from './app.ts';
 import { startupBanner, type WebhookSecretSource } from './banner.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
@@ -36,9 +38,30 @@ function ensureSessionTokenKey(config: Config, logger: Logger): boolean {
   return true;
 }
 
-function listen(app: ReturnType<typeof createApp>, config: Config): Promise<Server> {
+/**
+ * `npm start -- --only webhooks|graphql` runs one side of the product (SERVE_ONLY does the same),
+ * so a deployment can scale and isolate them; without it one process serves both.
+ */
+function environmentWithArguments(argv: string[]): NodeJS.ProcessEnv {
+  const { values } = parseArgs({ args: argv, options: { only: { type: 'string' } }, strict: true });
+  return values.only === undefined ? process.env : { ...process.env, SERVE_ONLY: values.only };
+}
+
+/**
+ * A slow client is cut once receiving its request (headers, then the whole body) takes longer than
+ * the limits; Node checks them every second instead of every 30.
+ */
+function listen(app: express.Express, port: number, config: Config): Promise<Server> {
+  const server = createServer(
+    { requestTimeout: config.http.requestTimeoutMs, headersTimeout: config.http.headersTimeoutMs, connectionsCheckingInterval: 1000 },
+    app,
+  );
   return new Promise((resolve, reject) => {
-    const server = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(server)));
+    server.once('error', reject);
+    server.listen(port, config.host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
   });
 }
 
@@ -73,7 +96,7 @@ async function closeServer(server: Server, open: Set<ServerResponse>, timeoutMs:
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadConfig(environmentWithArguments(process.argv.slice(2)));
   const logger = createLogger();
   const webhookSecret = ensureWebhookSecret(config, logger);
   const developmentTokens = ensureSessionTokenKey(config, logger);
@@ -81,12 +104,14 @@ async function main(): Promise<void> {
   let database: DatabaseEnvironment | undefined;
   let pools: DatabasePools | undefined;
   let server: Server | undefined;
+  let metricsServer: Server | undefined;
   let openResponses = new Set<ServerResponse>();
   let stopping = false;
   let started = false;
   const teardown = async () => {
     try {
       if (server) await closeServer(server, openResponses, config.shutdownTimeoutMs);
+      if (metricsServer) await closeServer(metricsServer, new Set(), config.shutdownTimeoutMs);
       await pools?.end();
       await database?.stop();
       logger.info('stopped');
@@ -109,12 +134,15 @@ async function main(): Promise<void> {
   database = await resolveDatabase(config, (line) => logger.info(line));
   await applyMigrations(database, (line) => logger.info(line));
   pools = createPools(database, logger);
-  const app = createApp({ config, logger, pools, expectedMigrations: committedMigrations() });
-  server = await listen(app, config);
+  const metricsApp = config.metricsPort === undefined ? undefined : express();
+  const app = createApp({ config, logger, pools, expectedMigrations: committedMigrations() }, metricsApp);
+  server = await listen(app, config.port, config);
   openResponses = trackResponses(server);
+  if (metricsApp) metricsServer = await listen(metricsApp, config.metricsPort!, config);
+  const serving = config.serve.webhooks && config.serve.graphql ? 'webhooks and graphql' : config.serve.webhooks ? 'webhooks only' : 'graphql only';
   logger.info(
-    { port: config.port, database: database.embedded ? `embedded Postgres (${config.database.dataDir})` : 'external' },
-    `clerk-pg-sync listening on http://localhost:${config.port}`,
+    { port: config.port, metricsPort: config.metricsPort, serving, database: database.embedded ? `embedded Postgres (${config.database.dataDir})` : 'external' },
+    `clerk-pg-sync listening on http://localhost:${config.port} (${serving})`,
   );
   if (!config.production) console.log(startupBanner(config, database, webhookSecret, developmentTokens));
   started = true;

@@ -14,8 +14,9 @@ export async function startServerProcess(
   port: number,
   databaseUrls: { ownerUrl: string; authUrl: string },
   env: NodeJS.ProcessEnv = {},
+  args: string[] = [],
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['server/main.ts'], {
+  const child = spawn(process.execPath, ['server/main.ts', ...args], {
     cwd: process.cwd(),
     env: {
       PATH: process.env.PATH,
