@@ -3,11 +3,11 @@
 // the child would die or stall, not the test runner. The database also gets
 // `app_public.slow_answer(seconds)` (pg_sleep behind a GraphQL field), so a test can make a query
 // as slow as it needs without a large data set.
+import { svixSignatureHeaders } from '../../support/svixSignature.ts';
 import { TEST_WEBHOOK_SECRET } from './app.ts';
-import { freePort } from './ports.ts';
+import { freePort } from '../../support/ports.ts';
 import { createScratchDatabase, type ScratchDatabase } from './scratchDatabase.ts';
 import { startServerProcess, type ServerProcess } from './serverProcess.ts';
-import { signingKey } from './clerkDeliveries.ts';
 import { createWorld, tokenPermissions, type RoleKey } from './tenancyWorld.ts';
 import { CLAIM_SHAPES, TEST_AZP, makeSigningKey, signToken } from './tokens.ts';
 
@@ -20,7 +20,8 @@ export interface GraphqlAnswer {
 export interface ProductionServer {
   server: ServerProcess;
   database: ScratchDatabase;
-  webhookKey: Buffer;
+  /** Posts one signed delivery; resolves with its status and how long the answer took. */
+  deliver(body: string, svixId: string): Promise<{ status: number; ms: number }>;
   tokenFor(userId: string, orgId?: string, role?: RoleKey): string;
   graphql(query: string, options?: { token?: string; variables?: Record<string, unknown>; headers?: Record<string, string> }): Promise<GraphqlAnswer>;
   healthz(): Promise<number>;
@@ -54,7 +55,16 @@ export async function startProductionServer(label: string, env: NodeJS.ProcessEn
   return {
     server,
     database,
-    webhookKey: signingKey(TEST_WEBHOOK_SECRET),
+    async deliver(body, svixId) {
+      const started = performance.now();
+      const response = await fetch(`${server.url}/api/webhooks/clerk`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...svixSignatureHeaders(TEST_WEBHOOK_SECRET, svixId, body) },
+        body,
+      });
+      await response.arrayBuffer();
+      return { status: response.status, ms: performance.now() - started };
+    },
     tokenFor: (userId, orgId, role) => signToken(key, CLAIM_SHAPES.v1({ userId, orgId, role, permissions: role ? tokenPermissions(role) : undefined })),
     async graphql(query, options = {}) {
       const started = performance.now();

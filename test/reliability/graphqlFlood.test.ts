@@ -4,7 +4,7 @@
 // are posted one after another. Every delivery must be answered 200 within 2 s.
 import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { signDelivery, userEvent } from '../helpers/clerkDeliveries.ts';
+import { userEvent } from '../../support/clerkDeliveries.ts';
 import { endTestPools } from '../helpers/db.ts';
 import { startProductionServer, type ProductionServer } from '../helpers/productionServer.ts';
 import { ORG, USER } from '../helpers/tenancyWorld.ts';
@@ -31,17 +31,8 @@ function expensiveQuery(request: number): string {
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
-async function postDelivery(prefix: string, index: number): Promise<{ status: number; ms: number }> {
-  const body = JSON.stringify(userEvent('user.created', { key: `${prefix}${index}`, updatedAt: Date.now() }));
-  const started = performance.now();
-  const response = await fetch(`${api.server.url}/api/webhooks/clerk`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...signDelivery(api.webhookKey, `msg_${prefix}${index}`, body) },
-    body,
-  });
-  await response.arrayBuffer();
-  return { status: response.status, ms: performance.now() - started };
-}
+const postDelivery = (prefix: string, index: number) =>
+  api.deliver(JSON.stringify(userEvent('user.created', { key: `${prefix}${index}`, updatedAt: Date.now() })), `msg_${prefix}${index}`);
 
 it('while 8 clients flood /graphql with expensive requests, every delivery is answered 200 within 2 s', async () => {
   const token = api.tokenFor(USER.alice, ORG.acme, 'org:admin');

@@ -5,9 +5,10 @@
 import { afterAll, expect, it, jest } from '@jest/globals';
 import net from 'node:net';
 import { TEST_WEBHOOK_SECRET } from '../helpers/app.ts';
-import { signDelivery, signingKey, userEvent } from '../helpers/clerkDeliveries.ts';
+import { userEvent } from '../../support/clerkDeliveries.ts';
+import { svixSignatureHeaders } from '../../support/svixSignature.ts';
 import { endTestPools, testDatabase } from '../helpers/db.ts';
-import { freePort } from '../helpers/ports.ts';
+import { freePort } from '../../support/ports.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.ts';
 
 jest.setTimeout(120_000);
@@ -35,7 +36,7 @@ async function stopWithSigterm(server: ServerProcess): Promise<void> {
 
 async function deliver(url: string): Promise<number> {
   const body = JSON.stringify(userEvent('user.created', { key: `layout${Date.now()}${Math.random().toString(36).slice(2, 8)}`, updatedAt: Date.now() }));
-  const headers = signDelivery(signingKey(TEST_WEBHOOK_SECRET), `msg_layout_${Date.now()}_${Math.random().toString(36).slice(2)}`, body);
+  const headers = svixSignatureHeaders(TEST_WEBHOOK_SECRET, `msg_layout_${Date.now()}_${Math.random().toString(36).slice(2)}`, body);
   const response = await fetch(`${url}/api/webhooks/clerk`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   return response.status;
 }
