@@ -1,1 +1,1 @@
--- Enter migration here
+--!include policies/audit_logs.sql

@@ -1,6 +1,6 @@
 // Reads and validates the environment once, at start. Every problem is reported together,
 // naming the variable, so an operator fixes the deployment in one go.
-import { EnvError, EnvMissingError, cleanEnv, makeValidator, num, port, str } from 'envalid';
+import { EnvError, EnvMissingError, bool, cleanEnv, makeValidator, num, port, str } from 'envalid';
 import path from 'node:path';
 
 export interface Config {
@@ -42,6 +42,8 @@ export interface Config {
   http: { requestTimeoutMs: number; headersTimeoutMs: number };
   /** What one GraphQL request may cost (see docs/graphql.md, "Limits"). */
   graphql: {
+    /** Introspection and "Did you mean" hints for visitors without a token (off in production). */
+    anonymousIntrospection: boolean;
     maxDepth: number;
     maxSelections: number;
     maxFanOut: number;
@@ -163,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       METRICS_PORT: port({ default: undefined }),
       HTTP_REQUEST_TIMEOUT_MS: positiveInteger({ default: 20_000 }),
       HTTP_HEADERS_TIMEOUT_MS: positiveInteger({ default: 16_000 }),
+      GRAPHQL_ANONYMOUS_INTROSPECTION: bool({ default: undefined }),
       GRAPHQL_MAX_DEPTH: positiveInteger({ default: 12 }),
       GRAPHQL_MAX_SELECTIONS: positiveInteger({ default: 500 }),
       GRAPHQL_MAX_FAN_OUT: positiveInteger({ default: 10_000 }),
@@ -234,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsPort: clean.METRICS_PORT,
     http: { requestTimeoutMs: clean.HTTP_REQUEST_TIMEOUT_MS, headersTimeoutMs: clean.HTTP_HEADERS_TIMEOUT_MS },
     graphql: {
+      anonymousIntrospection: clean.GRAPHQL_ANONYMOUS_INTROSPECTION ?? !production,
       maxDepth: clean.GRAPHQL_MAX_DEPTH,
       maxSelections: clean.GRAPHQL_MAX_SELECTIONS,
       maxFanOut: clean.GRAPHQL_MAX_FAN_OUT,

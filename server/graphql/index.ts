@@ -36,6 +36,7 @@ export function mountGraphql(app: express.Express, services: { config: Config; l
       maskError: createMaskError(logger, limits),
       costLimits: { maxDepth: limits.maxDepth, maxSelections: limits.maxSelections, maxFanOut: limits.maxFanOut, assumedPageSize: limits.assumedPageSize },
       requestBounds,
+      anonymousIntrospection: limits.anonymousIntrospection,
       statementTimeoutMs: limits.statementTimeoutMs,
       planningTimeoutMs: limits.planningTimeoutMs,
       executionTimeoutMs: limits.requestTimeoutMs,

@@ -8,6 +8,7 @@ import { makePgService } from 'postgraphile/adaptors/pg';
 import { PostGraphileAmberPreset } from 'postgraphile/presets/amber';
 import type { GraphQLError } from 'postgraphile/graphql';
 import type { SessionClaims } from '../auth/verifySessionToken.ts';
+import { anonymousSurfacePlugin } from './anonymousSurface.ts';
 import { costLimitsPlugin, DEFAULT_COST_LIMITS, type CostLimits } from './costLimits.ts';
 import { KnownOperationTypesPlugin } from './knownOperationTypes.ts';
 import type { RequestBoundsPlugin } from './requestBounds.ts';
@@ -31,6 +32,8 @@ export interface GraphqlPresetOptions {
   costLimits?: CostLimits;
   /** Concurrency, wall-clock and response-size bounds around each request (the server's own). */
   requestBounds?: RequestBoundsPlugin;
+  /** False: no introspection and no "Did you mean" hints for visitors without a token. */
+  anonymousIntrospection?: boolean;
   /** Per-statement limit for visitor queries, set per transaction (so it also holds behind a pooler). */
   statementTimeoutMs?: number;
   /** Grafast's planning limit (it allows a few times more while the JIT warms up). */
@@ -42,7 +45,12 @@ export interface GraphqlPresetOptions {
 export function graphqlPreset(options: GraphqlPresetOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, AppPublicShapePreset],
-    plugins: [KnownOperationTypesPlugin, costLimitsPlugin(options.costLimits ?? DEFAULT_COST_LIMITS), ...(options.requestBounds ? [options.requestBounds] : [])],
+    plugins: [
+      KnownOperationTypesPlugin,
+      costLimitsPlugin(options.costLimits ?? DEFAULT_COST_LIMITS),
+      ...(options.requestBounds ? [options.requestBounds] : []),
+      ...(options.anonymousIntrospection === false ? [anonymousSurfacePlugin((req) => options.claimsOf(req) === null, GRAPHQL_PATH)] : []),
+    ],
     pgServices: [
       makePgService({
         pool: options.pool,

@@ -94,3 +94,21 @@ it('the README query and the GraphiQL introspection query are within every limit
   expect(introspection.status).toBe(200);
   expect(introspection.body.data.__schema.queryType.name).toBe('Query');
 });
+
+it('in production anonymous visitors get no introspection and no "Did you mean" hints; signed-in visitors get both', async () => {
+  const { INTROSPECTION_DISABLED } = await import('../../../server/graphql/anonymousSurface.ts');
+  for (const query of ['{ __schema { queryType { name } } }', '{ __type(name: "Query") { name } }', 'query { ...F } fragment F on Query { ... on Query { __schema { types { name } } } }']) {
+    const anonymous = await api.graphql(query);
+    expect(anonymous.status).toBe(400);
+    expect(codesOf(anonymous)).toEqual([INTROSPECTION_DISABLED]);
+    const signedIn = await api.graphql(query, { token: member });
+    expect(signedIn.status).toBe(200);
+    expect(signedIn.body.errors).toBeUndefined();
+  }
+  expect((await api.graphql('{ __typename currentUserId }')).body).toEqual({ data: { __typename: 'Query', currentUserId: null } });
+  const typo = '{ currentUserI }';
+  const anonymous = await api.graphql(typo);
+  expect(anonymous.status).toBe(400);
+  expect(anonymous.body.errors?.[0].message).toBe('Cannot query field "currentUserI" on type "Query".');
+  expect((await api.graphql(typo, { token: member })).body.errors?.[0].message).toMatch(/Did you mean "currentUserId"/);
+});
