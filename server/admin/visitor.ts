@@ -10,7 +10,11 @@ import { pgSettingsFor } from '../graphql/preset.ts';
 export interface Caller {
   userId: string | null;
   organizationId: string | null;
-  /** An admin of the active organization: role org:admin, or the permission to manage members. */
+  /**
+   * An admin of the active organization by its synced, live membership there (role org:admin, or
+   * the permission to manage members), in an organization that is not deleted. A token's claims
+   * alone are not enough: they name the organization, the database says who administers it.
+   */
   isAdmin: boolean;
 }
 
@@ -27,10 +31,18 @@ export function asVisitor<T>(pool: pg.Pool, claims: SessionClaims, body: (client
 }
 
 export async function describeCaller(client: pg.PoolClient): Promise<Caller> {
+  // Row-level security shows the caller only live memberships of their active organization, and
+  // that organization only while it is not deleted.
   const { rows } = await client.query(
     `select app_public.current_user_id() as user_id,
             app_public.current_org_id() as organization_id,
-            app_public.current_org_role() = 'org:admin' or app_public.has_permission($1) as is_admin`,
+            exists (
+              select from app_public.organization_memberships m
+                join app_public.organizations o on o.id = m.organization_id
+               where m.user_id = app_public.current_user_id()
+                 and m.organization_id = app_public.current_org_id()
+                 and (m.role = 'org:admin' or $1 = any(m.permissions))
+            ) as is_admin`,
     [MANAGE_MEMBERS_PERMISSION],
   );
   return { userId: rows[0].user_id, organizationId: rows[0].organization_id, isAdmin: Boolean(rows[0].is_admin) };

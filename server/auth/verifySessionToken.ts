@@ -17,6 +17,21 @@ export type SessionTokenVerifier = (token: string) => Promise<TokenVerification>
 // Failures of Clerk's key endpoint say nothing about the token: the client should retry, not sign out.
 const KEY_SOURCE_FAILURES = new Set<string>([TokenVerificationErrorReason.RemoteJWKFailedToLoad]);
 
+/**
+ * The active organization as each claim shape names it: `org_id` (v1), `o.id` (v2) and `"org.id"`
+ * (the Neon JWT template). The SQL helpers read them in a fixed order, so a token naming two
+ * different organizations (or one that is not a string) must not reach them: it is refused.
+ */
+function conflictingOrganization(claims: SessionClaims): string | null {
+  const o = claims.o;
+  const named = [claims.org_id, o && typeof o === 'object' ? (o as Record<string, unknown>).id : undefined, claims['org.id']].filter(
+    (value) => value !== undefined && value !== null && value !== '',
+  );
+  if (named.some((value) => typeof value !== 'string')) return 'the session token names its organization with a value that is not a string';
+  if (new Set(named).size > 1) return `the session token names more than one active organization (${[...new Set(named)].join(', ')})`;
+  return null;
+}
+
 export function createSessionTokenVerifier(clerk: Config['clerk']): SessionTokenVerifier {
   if (!clerk.jwtKey && !clerk.secretKey) {
     return async () => ({
@@ -34,7 +49,10 @@ export function createSessionTokenVerifier(clerk: Config['clerk']): SessionToken
   };
   return async (token) => {
     try {
-      return { ok: true, claims: (await verifyToken(token, options)) as SessionClaims };
+      const claims = (await verifyToken(token, options)) as SessionClaims;
+      const conflict = conflictingOrganization(claims);
+      if (conflict) return { ok: false, status: 401, reason: 'conflicting-organization-claims', message: conflict };
+      return { ok: true, claims };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       // Duck-typed: @clerk/backend bundles its own copy of TokenVerificationError per entry point.

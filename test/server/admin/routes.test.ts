@@ -112,6 +112,8 @@ describe('POST /api/admin/set-role', () => {
     expect(await setRole({ targetUserId: people.bob, role: 'org:member' })).toMatchObject({ status: 401, body: { success: false } });
     const forged = signToken(makeSigningKey(), v1Claims({ userId: people.alice, orgId: orgs.acme, role: 'org:admin', permissions: permissionsOf('org:admin') }));
     expect(await setRole({ targetUserId: people.bob, role: 'org:member' }, forged)).toMatchObject({ status: 401, body: { success: false } });
+    const twoOrganizations = signToken(key, { ...v1Claims({ userId: people.alice, orgId: orgs.acme, role: 'org:admin', permissions: permissionsOf('org:admin') }), 'org.id': orgs.globex });
+    expect(await setRole({ targetUserId: people.bob, role: 'org:member' }, twoOrganizations)).toMatchObject({ status: 401, body: { success: false, message: expect.stringMatching(/more than one active organization/) } });
   });
 
   it('answers 403 to a member who is not an admin, and to a token without an organization', async () => {
@@ -121,6 +123,17 @@ describe('POST /api/admin/set-role', () => {
     const noOrg = signToken(key, v1Claims({ userId: people.alice }));
     expect((await setRole({ targetUserId: people.carol, role: 'org:admin' }, noOrg)).status).toBe(403);
     expect(fake.findMembership(orgs.acme, people.carol)!.updated_at).toBe(before);
+  });
+
+  it('answers 403 to a token claiming org:admin without a synced admin membership, and Clerk is never asked', async () => {
+    const before = fake.requests.length;
+    // erin belongs to Globex only: her token claims admin of Acme, where she has no membership.
+    const stranger = await setRole({ targetUserId: people.bob, role: 'org:driver' }, tokenFor('erin', 'v1', { orgId: orgs.acme, role: 'org:admin' }));
+    expect(stranger).toEqual({ status: 403, body: { success: false, message: 'only an admin of the organization may change roles' } });
+    // bob's synced membership says org:member, whatever his token claims.
+    const claimed = await setRole({ targetUserId: people.carol, role: 'org:admin' }, tokenFor('bob', 'v2', { role: 'org:admin' }));
+    expect(claimed.status).toBe(403);
+    expect(fake.requests.slice(before)).toEqual([]);
   });
 
   it('refuses to change the caller\'s own role', async () => {
@@ -199,6 +212,13 @@ describe('POST /api/users/sync-from-clerk', () => {
     expect((await syncUser({ clerkUserId: people.alice }, tokenFor('bob'))).status).toBe(403);
     expect((await syncUser({ clerkUserId: people.alice })).status).toBe(401);
     expect((await syncUser({ clerkUserId: 'alice' }, tokenFor('alice'))).status).toBe(400);
+  });
+
+  it('answers 403 when a token claims admin of an organization the caller has no admin membership in', async () => {
+    const before = fake.requests.length;
+    expect((await syncUser({ clerkUserId: people.bob }, tokenFor('erin', 'v1', { orgId: orgs.acme, role: 'org:admin' }))).status).toBe(403);
+    expect((await syncUser({ clerkUserId: people.alice }, tokenFor('bob', 'v1', { role: 'org:admin' }))).status).toBe(403);
+    expect(fake.requests.slice(before)).toEqual([]);
   });
 
   it('answers 404 for a member Clerk no longer has', async () => {

@@ -63,6 +63,10 @@ describe('POST /graphql authentication', () => {
     ['garbage', 'not-a-jwt', 'token-invalid'],
     ['three garbage segments', 'abc.def.ghi', 'token-invalid'],
     ['without a subject', signToken(key, { ...claims, sub: undefined }), 'token-verification-failed'],
+    ['naming two organizations (org_id and "org.id")', signToken(key, { ...claims, 'org.id': 'org_2globex' }), 'conflicting-organization-claims'],
+    ['naming two organizations (org_id and o.id)', signToken(key, { ...claims, o: { id: 'org_2globex', rol: 'admin' } }), 'conflicting-organization-claims'],
+    ['naming two organizations (o.id and "org.id")', signToken(key, { sub: claims.sub, iss: claims.iss, azp: claims.azp, iat: claims.iat, nbf: claims.nbf, exp: claims.exp, v: 2, o: { id: 'org_2acme' }, 'org.id': 'org_2globex' }), 'conflicting-organization-claims'],
+    ['with an organization id that is not a string', signToken(key, { ...claims, org_id: 42 }), 'conflicting-organization-claims'],
   ];
 
   it.each(badTokens)('answers 401 to a token %s', async (_case, token, reason) => {
@@ -71,6 +75,12 @@ describe('POST /graphql authentication', () => {
     expect(headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
     expect(body.data).toBeUndefined();
     expect(body.errors).toEqual([{ message: expect.stringMatching(/^session token rejected: .+/), extensions: { code: 'UNAUTHENTICATED', reason } }]);
+  });
+
+  it('accepts the same organization named in several claim shapes', async () => {
+    const { status, body } = await graphql(WHO_AM_I, `Bearer ${signToken(key, { ...claims, 'org.id': 'org_2acme', o: { id: 'org_2acme' } })}`);
+    expect(status).toBe(200);
+    expect(body.data.currentOrgId).toBe('org_2acme');
   });
 
   it.each([['Basic dXNlcjpwYXNz'], ['Bearer'], [''], ['Token abc']])('answers 401 to the Authorization header %p', async (header) => {
