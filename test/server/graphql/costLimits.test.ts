@@ -110,5 +110,5 @@ it('in production anonymous visitors get no introspection and no "Did you mean" 
   const anonymous = await api.graphql(typo);
   expect(anonymous.status).toBe(400);
   expect(anonymous.body.errors?.[0].message).toBe('Cannot query field "currentUserI" on type "Query".');
-  expect((await api.graphql(typo, { token: member })).body.errors?.[0].message).toMatch(/Did you mean "currentUserId"/);
+  expect((await api.graphql(typo, { token: member })).body.errors?.[0].message).toMatch(/Did you mean .*"currentUserId"/);
 });
