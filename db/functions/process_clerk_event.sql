@@ -13,6 +13,10 @@ begin
   elsif event.event_type is null then
     raise exception 'payload has no type' using errcode = '22023';
   end if;
+  error_message := app_private.clerk_data_id_problem(p_payload);
+  if error_message is not null then
+    raise exception '%', error_message using errcode = '22023';
+  end if;
   outcome := app_private.sync_clerk_event(event);
 exception
   -- Transient: the whole delivery rolls back and the caller answers 503, so Svix retries.

@@ -14,12 +14,16 @@ export type ClerkSignatureVerifier = (rawBody: Buffer, headers: IncomingHttpHead
 // are never mixed across families.
 const FAMILIES = ['svix', 'webhook'] as const;
 const UNIX_SECONDS = /^\d{1,12}$/;
+// The svix-id is the ledger key and goes into logs: Svix's are short printable tokens (msg_…).
+const MAX_SVIX_ID_LENGTH = 256;
+const WHITESPACE_OR_CONTROL = /[\s\x00-\x1f\x7f-\x9f]/;
 
 // svix's messages; all but the last depend on the headers and the clock, not on the secret.
 const NO_MATCH = 'No matching signature found';
 const MESSAGES: Record<string, string> = {
   'Missing required headers': 'missing svix-id, svix-timestamp or svix-signature header (or their webhook-* equivalents)',
   'Invalid Signature Headers': 'the svix-timestamp (or webhook-timestamp) header is not one unix timestamp',
+  'Invalid Message Id': `the svix-id (or webhook-id) header must be at most ${MAX_SVIX_ID_LENGTH} characters, without whitespace or control characters`,
   'Message timestamp too old': 'the signed attempt time is more than 5 minutes in the past',
   'Message timestamp too new': 'the signed attempt time is more than 5 minutes in the future',
   [NO_MATCH]: 'no signature matches any configured signing secret',
@@ -41,6 +45,10 @@ export function createClerkSignatureVerifier(secrets: string[]): ClerkSignatureV
       return { verified: false, error: new WebhookVerificationError('Invalid Signature Headers'), message: MESSAGES['Invalid Signature Headers'] };
     }
     const svixId = svixHeaders['webhook-id'] ?? '';
+    if (svixId.length > MAX_SVIX_ID_LENGTH || WHITESPACE_OR_CONTROL.test(svixId)) {
+      // svix's error for malformed headers, so the refusal is counted as malformed_headers.
+      return { verified: false, error: new WebhookVerificationError('Invalid Signature Headers'), message: MESSAGES['Invalid Message Id'] };
+    }
     let lastError: WebhookVerificationError | undefined;
     for (const webhook of webhooks) {
       try {

@@ -132,6 +132,8 @@ describe('verified deliveries (200)', () => {
   });
 });
 
+const BAD_SVIX_ID = 'the svix-id (or webhook-id) header must be at most 256 characters, without whitespace or control characters';
+
 describe('refused deliveries write nothing', () => {
   const refused: Array<[string, (delivery: ReturnType<typeof signDelivery>) => void, string]> = [
     ['without svix-id', (d) => delete d.headers['svix-id'], 'missing svix-id, svix-timestamp or svix-signature header (or their webhook-* equivalents)'],
@@ -145,6 +147,10 @@ describe('refused deliveries write nothing', () => {
     ['whose svix-id was changed after signing', (d) => (d.headers['svix-id'] = newSvixId()), 'no signature matches any configured signing secret'],
     ['signed more than 5 minutes ago', (d) => Object.assign(d, signDelivery(d.body, { svixId: d.svixId, timestamp: new Date(Date.now() - 6 * 60_000) })), 'the signed attempt time is more than 5 minutes in the past'],
     ['signed more than 5 minutes ahead', (d) => Object.assign(d, signDelivery(d.body, { svixId: d.svixId, timestamp: new Date(Date.now() + 6 * 60_000) })), 'the signed attempt time is more than 5 minutes in the future'],
+    // Validly signed, but the id is no ledger key.
+    ['whose signed svix-id is 257 characters long', (d) => Object.assign(d, signDelivery(d.body, { svixId: `msg_${'a'.repeat(253)}` })), BAD_SVIX_ID],
+    ['whose signed svix-id holds a space', (d) => Object.assign(d, signDelivery(d.body, { svixId: 'msg_2a b' })), BAD_SVIX_ID],
+    ['whose signed svix-id holds a tab', (d) => Object.assign(d, signDelivery(d.body, { svixId: 'msg_2a\tb' })), BAD_SVIX_ID],
   ];
 
   it.each(refused)('400 for a delivery %s', async (_case, tamper, error) => {
@@ -154,6 +160,10 @@ describe('refused deliveries write nothing', () => {
     expect(await postWebhook(app.url, delivery)).toEqual({ status: 400, body: { error } });
     expect(await ledger(delivery.svixId)).toBeUndefined();
     expect(await userRow(taggedId(ALICIA, tag))).toBeUndefined();
+  });
+
+  it('accepts a signed svix-id of exactly 256 characters', async () => {
+    expect((await deliverOverHttp(app.url, fixtureText('user.created', uniqueTag()), { svixId: `msg_${'b'.repeat(252)}` })).status).toBe(200);
   });
 
   it('accepts attempts within the 5-minute tolerance on either side', async () => {
