@@ -8,6 +8,7 @@
 // Negative literal page sizes and offsets are refused here too; negative variables are refused by
 // Postgres and reported with the same code (maskError.ts).
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { SafeError } from 'postgraphile/grafast';
 import {
   GraphQLError,
   getNamedType,
@@ -144,30 +145,42 @@ const selectionLimits = (limits: CostLimits): ValidationRule => (context) => {
     return cost;
   };
 
+  const refusalsOf = (operation: OperationDefinitionNode): GraphQLError[] => {
+    variableDefaults = new Map((operation.variableDefinitions ?? []).map((definition) => [definition.variable.name.value, definition.defaultValue]));
+    const root = context.getSchema().getRootType(operation.operation) ?? undefined;
+    const cost = costOf(operation.selectionSet, root);
+    const refusals: GraphQLError[] = [];
+    if (cost.fields > limits.maxSelections) {
+      refusals.push(
+        refusal(`This query selects ${cost.fields} fields (fragments expanded, aliases counted); the API allows ${limits.maxSelections}.`, COST_LIMIT_CODES.selections, {
+          limit: limits.maxSelections,
+          found: cost.fields,
+        }, operation),
+      );
+    }
+    if (cost.fanOut > limits.maxFanOut) {
+      refusals.push(
+        refusal(
+          `This query could return ${cost.fanOut} rows along one path (page sizes multiplied, ${limits.assumedPageSize} assumed where none is given); the API allows ${limits.maxFanOut}. Ask for smaller pages with \`first\`.`,
+          COST_LIMIT_CODES.fanOut,
+          { limit: limits.maxFanOut, found: cost.fanOut },
+          operation,
+        ),
+      );
+    }
+    return refusals;
+  };
+
   return {
-    OperationDefinition(operation: OperationDefinitionNode) {
-      variableDefaults = new Map((operation.variableDefinitions ?? []).map((definition) => [definition.variable.name.value, definition.defaultValue]));
-      const root = context.getSchema().getRootType(operation.operation) ?? undefined;
-      const cost = costOf(operation.selectionSet, root);
-      if (cost.fields > limits.maxSelections) {
-        context.reportError(
-          refusal(`This query selects ${cost.fields} fields (fragments expanded, aliases counted); the API allows ${limits.maxSelections}.`, COST_LIMIT_CODES.selections, {
-            limit: limits.maxSelections,
-            found: cost.fields,
-          }, operation),
-        );
+    // Judged on entering the document, before any other rule has looked at a selection set: some
+    // of graphql-js's own rules are quadratic in the size of one (5,000 repeats of a field take
+    // OverlappingFieldsCanBeMerged seconds), so a document over the limits stops validation here.
+    Document(document) {
+      const refusals = document.definitions.flatMap((definition) => (definition.kind === Kind.OPERATION_DEFINITION ? refusalsOf(definition) : []));
+      if (refusals.length) {
+        // A SafeError leaves validation at once, and grafserv answers it with its status code.
+        throw new SafeError(refusals.map((error) => error.message).join(' '), { statusCode: 400, ...refusals[0].extensions });
       }
-      if (cost.fanOut > limits.maxFanOut) {
-        context.reportError(
-          refusal(
-            `This query could return ${cost.fanOut} rows along one path (page sizes multiplied, ${limits.assumedPageSize} assumed where none is given); the API allows ${limits.maxFanOut}. Ask for smaller pages with \`first\`.`,
-            COST_LIMIT_CODES.fanOut,
-            { limit: limits.maxFanOut, found: cost.fanOut },
-            operation,
-          ),
-        );
-      }
-      return false;
     },
   };
 };

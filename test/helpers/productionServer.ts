@@ -23,6 +23,8 @@ export interface ProductionServer {
   /** Posts one signed delivery; resolves with its status and how long the answer took. */
   deliver(body: string, svixId: string): Promise<{ status: number; ms: number }>;
   tokenFor(userId: string, orgId?: string, role?: RoleKey): string;
+  /** Any claims, signed with the key the server trusts. */
+  signClaims(claims: Record<string, unknown>): string;
   graphql(query: string, options?: { token?: string; variables?: Record<string, unknown>; headers?: Record<string, string> }): Promise<GraphqlAnswer>;
   healthz(): Promise<number>;
   stop(): Promise<void>;
@@ -65,6 +67,7 @@ export async function startProductionServer(label: string, env: NodeJS.ProcessEn
       await response.arrayBuffer();
       return { status: response.status, ms: performance.now() - started };
     },
+    signClaims: (claims) => signToken(key, claims),
     tokenFor: (userId, orgId, role) => signToken(key, CLAIM_SHAPES.v1({ userId, orgId, role, permissions: role ? tokenPermissions(role) : undefined })),
     async graphql(query, options = {}) {
       const started = performance.now();

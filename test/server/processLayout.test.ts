@@ -80,7 +80,7 @@ function stall(port: number, head: string): Promise<{ answer: string; ms: number
     socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
     socket.on('error', () => {});
     socket.on('close', () => resolve({ answer, ms: Date.now() - started }));
-    setTimeout(() => socket.destroy(), 20_000);
+    setTimeout(() => socket.destroy(), 20_000).unref();
   });
 }
 
