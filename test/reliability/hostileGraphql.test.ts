@@ -54,6 +54,7 @@ function corpus(): HostileRequest[] {
     add(`${count} repeats of one field`, { body: query(`{ ${'currentUserId '.repeat(count)}}`) });
     add(`${count} directives`, { body: query(`{ currentUserId ${'@include(if: true) '.repeat(count)}}`) });
   }
+  add('3,000 repeats of one relation', { body: query(`{ ${'currentOrganization { id } '.repeat(3000)}}`), token: 'member' });
   add('spreads of one fragment 10,000 times', { body: query(`{ ${'...F '.repeat(10_000)}} fragment F on Query { currentUserId }`) });
   add('a fragment cycle', { body: query('{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }') });
   add('inline fragments 200 deep', { body: query(`{ ${'... on Query { '.repeat(200)}currentUserId${' }'.repeat(200)} }`) });

@@ -28,7 +28,7 @@ it.each([
   ['fragment doubling 30 levels deep (anonymous)', () => fragmentDoubling(30), false, COST_LIMIT_CODES.selections],
   ['relations nested 7 deep (a signed-in plain member)', () => nestedRelations(7), true, COST_LIMIT_CODES.fanOut],
   ['relations nested 7 deep, one row per page (a signed-in plain member)', () => nestedRelations(7).replaceAll('organizationMemberships', 'organizationMemberships(first: 1)'), true, COST_LIMIT_CODES.depth],
-  ['5,000 repeats of one field (anonymous)', () => `{ ${'currentUserId '.repeat(5000)}}`, false, COST_LIMIT_CODES.selections],
+  ['3,000 repeats of one relation (anonymous)', () => `{ ${'currentOrganization { id } '.repeat(3000)}}`, false, COST_LIMIT_CODES.selections],
   ['1,000 aliases of a relation (a signed-in plain member)', () => aliasedRelation(1000), true, COST_LIMIT_CODES.selections],
 ])('%s is refused within 2 s with HTTP 400, and /healthz stays 200', async (_name, query, signedIn, code) => {
   const answer = await api.graphql(query(), { token: signedIn ? member : undefined });
