@@ -167,7 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       HTTP_HEADERS_TIMEOUT_MS: positiveInteger({ default: 16_000 }),
       GRAPHQL_ANONYMOUS_INTROSPECTION: bool({ default: undefined }),
       GRAPHQL_MAX_DEPTH: positiveInteger({ default: 12 }),
-      GRAPHQL_MAX_SELECTIONS: positiveInteger({ default: 500 }),
+      GRAPHQL_MAX_SELECTIONS: positiveInteger({ default: 250 }),
       GRAPHQL_MAX_FAN_OUT: positiveInteger({ default: 10_000 }),
       GRAPHQL_ASSUMED_PAGE_SIZE: positiveInteger({ default: 100 }),
       GRAPHQL_STATEMENT_TIMEOUT_MS: positiveInteger({ default: 5000 }),

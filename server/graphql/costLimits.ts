@@ -37,7 +37,7 @@ export interface CostLimits {
   assumedPageSize: number;
 }
 
-export const DEFAULT_COST_LIMITS: CostLimits = { maxDepth: 12, maxSelections: 500, maxFanOut: 10_000, assumedPageSize: 100 };
+export const DEFAULT_COST_LIMITS: CostLimits = { maxDepth: 12, maxSelections: 250, maxFanOut: 10_000, assumedPageSize: 100 };
 
 /** `extensions.code` of each refusal; all are client errors (HTTP 400). */
 export const COST_LIMIT_CODES = {

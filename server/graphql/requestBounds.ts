@@ -122,8 +122,15 @@ export function requestBoundsPlugin(
     load: () => admission.load,
     grafserv: {
       middleware: {
-        processRequest(next, event) {
+        async processRequest(next, event) {
           if (event.requestDigest.path !== graphqlPath) return next();
+          // Waiting for the schema (the first requests after start) is not the request's work:
+          // neither a slot nor the budget is spent on it.
+          try {
+            await event.instance.getSchema();
+          } catch {
+            return next();
+          }
           if (admission.load.queued >= bounds.maxQueued) {
             onRefused('busy');
             return errorResult(503, REQUEST_BOUND_CODES.busy, 'The API is busy; retry in a moment.', retryAfter);

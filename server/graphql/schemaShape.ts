@@ -63,5 +63,7 @@ const ClerkIdsAreIdsPlugin: GraphileConfig.Plugin = {
 
 export const AppPublicShapePreset: GraphileConfig.Preset = {
   plugins: [AppPublicSmartTagsPlugin, ClerkIdsAreIdsPlugin],
-  disablePlugins: ['NodePlugin'],
+  // QueryQueryPlugin adds Query.query (the root again, for Relay 1): a query nested in itself is
+  // the cheapest way to write a deep fragment bomb, and no client here needs it.
+  disablePlugins: ['NodePlugin', 'QueryQueryPlugin'],
 };

@@ -3,13 +3,13 @@
 // fragment-bombed queries, huge and negative page sizes, batched arrays, persisted-query shapes,
 // malformed bodies and tokens, and clients that send their request too slowly. The process must
 // not crash, nothing may answer 5xx except the designed 503s, and every delivery is answered 200
-// within 2 s.
+// within 2 s (or three times the slowest delivery without GraphQL load, on a machine slower than that).
 import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { userEvent } from '../../support/clerkDeliveries.ts';
 import { endTestPools } from '../helpers/db.ts';
-import { aliasedRelation, fragmentDoubling, nestedRelations, startProductionServer, type ProductionServer } from '../helpers/productionServer.ts';
+import { aliasedRelation, deliveryBound, fragmentDoubling, nestedRelations, percentile, startProductionServer, type ProductionServer } from '../helpers/productionServer.ts';
 import { ORG, USER } from '../helpers/tenancyWorld.ts';
 import { makeSigningKey, signToken, v1Claims } from '../helpers/tokens.ts';
 
@@ -48,7 +48,7 @@ function corpus(): HostileRequest[] {
 
   for (let depth = 1; depth <= 30; depth++) add(`fragment doubling ${depth}`, { body: query(fragmentDoubling(depth)) });
   for (let depth = 1; depth <= 12; depth++) add(`relations nested ${depth}`, { body: query(nestedRelations(depth)), token: 'member' });
-  for (const count of [10, 100, 124, 500, 1000, 5000]) {
+  for (const count of [10, 62, 100, 500, 1000, 5000]) {
     add(`${count} aliases of a relation`, { body: query(aliasedRelation(count)), token: 'member' });
     add(`${count} aliases of a scalar`, { body: query(`{ ${Array.from({ length: count }, (_, index) => `a${index}: currentUserId`).join(' ')} }`) });
     add(`${count} repeats of one field`, { body: query(`{ ${'currentUserId '.repeat(count)}}`) });
@@ -131,7 +131,7 @@ function stall(port: number, head: string): Promise<number> {
   });
 }
 
-it('survives the hostile GraphQL corpus: no crash, no 5xx but the designed 503s, deliveries within 2 s', async () => {
+it('survives the hostile GraphQL corpus: no crash, no 5xx but the designed 503s, deliveries within the bound', async () => {
   const tokens = {
     member: api.tokenFor(USER.bob, ORG.acme, 'org:member'),
     admin: api.tokenFor(USER.alice, ORG.acme, 'org:admin'),
@@ -139,6 +139,8 @@ it('survives the hostile GraphQL corpus: no crash, no 5xx but the designed 503s,
     twoOrganizations: api.signClaims({ ...v1Claims({ userId: USER.alice, orgId: ORG.acme, role: 'org:admin' }), 'org.id': ORG.globex }),
   };
   const port = Number(new URL(api.server.url).port);
+  const prefix = `hg${randomBytes(3).toString('hex')}`;
+  const { bound, baselineMaxMs } = await deliveryBound(api, prefix);
   const requests = corpus();
   const answers: { name: string; status: number; code?: unknown; ms: number }[] = [];
 
@@ -174,7 +176,6 @@ it('survives the hostile GraphQL corpus: no crash, no 5xx but the designed 503s,
   let floodDone = false;
   const flood = Promise.all(workers).then(() => (floodDone = true));
 
-  const prefix = `hg${randomBytes(3).toString('hex')}`;
   const deliveries: { status: number; ms: number }[] = [];
   for (let index = 0; !floodDone || index < 20; index++) {
     const body = JSON.stringify(userEvent('user.created', { key: `${prefix}${index}`, updatedAt: Date.now() }));
@@ -189,14 +190,14 @@ it('survives the hostile GraphQL corpus: no crash, no 5xx but the designed 503s,
     return counts;
   }, {});
   const latencies = deliveries.map((delivery) => delivery.ms).sort((a, b) => a - b);
-  const at = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)]);
+  const at = (p: number) => Math.round(percentile(latencies, p));
   console.log(
     `hostile GraphQL corpus: ${JSON.stringify({
       requests: answers.length,
       statuses: byStatus,
       slowest: [...answers].sort((a, b) => b.ms - a.ms).slice(0, 4).map((answer) => `${answer.name}: ${Math.round(answer.ms)} ms`),
       deliveries: deliveries.length,
-      deliveryMs: { p50: at(50), p95: at(95), p99: at(99), max: at(100) },
+      deliveryMs: { p50: at(50), p95: at(95), p99: at(99), max: at(100), baselineMax: baselineMaxMs, bound },
     })}`,
   );
 
@@ -207,7 +208,7 @@ it('survives the hostile GraphQL corpus: no crash, no 5xx but the designed 503s,
   // Every request got an HTTP answer (the slow clients a 408), none was left hanging.
   expect(answers.filter((answer) => answer.status === 0)).toEqual([]);
   expect(deliveries.filter((delivery) => delivery.status !== 200)).toEqual([]);
-  expect(at(100)).toBeLessThan(2000);
+  expect(at(100)).toBeLessThan(bound);
   expect(await api.healthz()).toBe(200);
   expect((await api.graphql('{ currentUserId }', { token: tokens.admin })).body).toEqual({ data: { currentUserId: USER.alice } });
 });
