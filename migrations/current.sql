@@ -1,1 +1,13 @@
--- Enter migration here
+--!include functions/secure_table.sql
+--!include policies/audit_logs.sql
+--!include policies/billing_subscription_items.sql
+--!include policies/billing_subscriptions.sql
+--!include policies/organization_domains.sql
+--!include policies/organization_invitations.sql
+--!include policies/organization_memberships.sql
+--!include policies/organizations.sql
+--!include policies/permissions.sql
+--!include policies/role_permissions.sql
+--!include policies/roles.sql
+--!include policies/sessions.sql
+--!include policies/users.sql
