@@ -97,10 +97,10 @@ COMMENT ON COLUMN app_private.clerk_event.client_ip IS 'event_attributes.http_re
 COMMENT ON COLUMN app_private.clerk_event.user_agent IS 'event_attributes.http_request.user_agent, when sent.';
 
 --
--- Name: apply_clerk_change(app_private.clerk_event, text, text, jsonb, timestamp with time zone, timestamp with time zone, jsonb, jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+-- Name: apply_clerk_change(app_private.clerk_event, text, text, jsonb, timestamp with time zone, timestamp with time zone, jsonb); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
-CREATE FUNCTION app_private.apply_clerk_change(event app_private.clerk_event, p_kind text, p_id text, p_fields jsonb DEFAULT NULL::jsonb, p_version timestamp with time zone DEFAULT NULL::timestamp with time zone, p_deleted_at timestamp with time zone DEFAULT NULL::timestamp with time zone, p_private_metadata jsonb DEFAULT NULL::jsonb, p_scrub jsonb DEFAULT '{}'::jsonb) RETURNS boolean
+CREATE FUNCTION app_private.apply_clerk_change(event app_private.clerk_event, p_kind text, p_id text, p_fields jsonb DEFAULT NULL::jsonb, p_version timestamp with time zone DEFAULT NULL::timestamp with time zone, p_deleted_at timestamp with time zone DEFAULT NULL::timestamp with time zone, p_private_metadata jsonb DEFAULT NULL::jsonb) RETURNS boolean
     LANGUAGE plpgsql
     AS $_$
 declare
@@ -111,9 +111,6 @@ declare
   v_columns text;
   v_apply_data boolean;
   v_deleted_at timestamptz;
-  v_private_before jsonb;
-  v_private_after jsonb;
-  v_redacted text[] := array['private_metadata'];
 begin
   if p_id is null or p_id = '' then
     raise exception '% event without an object id', event.event_type using errcode = '22023';
@@ -122,8 +119,8 @@ begin
   loop
     execute format('select to_jsonb(t) from %s as t where t.id = $1 for update', v_table) into v_before using p_id;
 
-    v_apply_data := p_fields is not null and p_version > coalesce((v_before ->> 'clerk_updated_at')::timestamptz, '-infinity');
-    v_deleted_at := least((v_before ->> 'deleted_at')::timestamptz, p_deleted_at);
+    v_apply_data := p_fields is not null and app_private.clerk_version_applies(p_version, (v_before ->> 'clerk_updated_at')::timestamptz);
+    v_deleted_at := app_private.clerk_deleted_at((v_before ->> 'deleted_at')::timestamptz, p_deleted_at);
 
     if v_before is not null and not v_apply_data and v_deleted_at is not distinct from (v_before ->> 'deleted_at')::timestamptz then
       return false;
@@ -131,9 +128,6 @@ begin
 
     v_row := case when v_apply_data then p_fields || jsonb_build_object('clerk_updated_at', p_version) else '{}' end
           || jsonb_build_object('id', p_id, 'deleted_at', v_deleted_at, 'synced_at', now());
-    if v_deleted_at is not null then
-      v_row := v_row || p_scrub;
-    end if;
     select string_agg(format('%I', k), ', ') into v_columns from jsonb_object_keys(v_row) as k;
 
     if v_before is null then
@@ -148,41 +142,354 @@ begin
     end if;
   end loop;
 
-  select m.private_metadata into v_private_before
-    from app_private.private_metadata as m where m.entity_kind = p_kind and m.entity_id = p_id;
-  v_private_after := case
-    when v_deleted_at is not null then null
-    when v_apply_data and p_private_metadata is not null then nullif(p_private_metadata, '{}')
-    else v_private_before
-  end;
-  if v_private_after is null then
-    delete from app_private.private_metadata as m where m.entity_kind = p_kind and m.entity_id = p_id;
-  elsif v_private_after is distinct from v_private_before then
-    insert into app_private.private_metadata (entity_kind, entity_id, private_metadata) values (p_kind, p_id, v_private_after)
-    on conflict (entity_kind, entity_id) do update set private_metadata = excluded.private_metadata;
-  end if;
-
-  if v_deleted_at is not null and p_scrub <> '{}' then
-    v_redacted := v_redacted || array(select jsonb_object_keys(p_scrub));
-    if v_before ->> 'deleted_at' is null then
-      perform app_private.redact_audit_history(p_kind, p_id, v_redacted);
-    end if;
-  end if;
-  perform app_private.write_audit_log(
-    event, p_kind, p_id,
-    v_before || jsonb_build_object('private_metadata', v_private_before),
-    v_after || jsonb_build_object('private_metadata', v_private_after),
-    v_redacted
-  );
+  perform app_private.finish_clerk_change(event, p_kind, p_id, v_before, v_after, v_apply_data, p_private_metadata);
   return true;
 end;
 $_$;
 
 --
--- Name: FUNCTION apply_clerk_change(event app_private.clerk_event, p_kind text, p_id text, p_fields jsonb, p_version timestamp with time zone, p_deleted_at timestamp with time zone, p_private_metadata jsonb, p_scrub jsonb); Type: COMMENT; Schema: app_private; Owner: -
+-- Name: FUNCTION apply_clerk_change(event app_private.clerk_event, p_kind text, p_id text, p_fields jsonb, p_version timestamp with time zone, p_deleted_at timestamp with time zone, p_private_metadata jsonb); Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_private.apply_clerk_change(event app_private.clerk_event, p_kind text, p_id text, p_fields jsonb, p_version timestamp with time zone, p_deleted_at timestamp with time zone, p_private_metadata jsonb, p_scrub jsonb) IS 'Applies one event to one row of app_public.<p_kind> (any synced table with id, clerk_updated_at, deleted_at, synced_at), with the staleness guard, soft delete, private metadata and audit row every family needs. p_fields/p_version: the object version the event carries (null for tombstones); p_deleted_at: the deletion it carries or inherits (the earliest one wins, deletions are final); p_private_metadata: stored in app_private.private_metadata (an empty object stores nothing); p_scrub: column values that replace personal data while the row is deleted. Locks the row; returns false when the event is stale (changed nothing).';
+COMMENT ON FUNCTION app_private.apply_clerk_change(event app_private.clerk_event, p_kind text, p_id text, p_fields jsonb, p_version timestamp with time zone, p_deleted_at timestamp with time zone, p_private_metadata jsonb) IS 'Applies one event to one row of app_public.<p_kind> (any synced table with id, clerk_updated_at, deleted_at, synced_at), with the staleness guard, soft delete, private metadata and audit row every family needs. p_fields/p_version: the object version the event carries (null for tombstones); p_deleted_at: the deletion it carries or inherits (the earliest one wins, deletions are final); p_private_metadata: stored in app_private.private_metadata (an empty object stores nothing). Locks the row; returns false when the event is stale (changed nothing).';
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: organizations; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.organizations (
+    id text NOT NULL,
+    name text,
+    slug text,
+    image_url text,
+    created_by text,
+    max_allowed_memberships integer,
+    admin_delete_enabled boolean,
+    public_metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    clerk_created_at timestamp with time zone,
+    clerk_updated_at timestamp with time zone,
+    deleted_at timestamp with time zone,
+    synced_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY app_public.organizations FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE organizations; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.organizations IS 'Clerk organizations (tenants), kept in step by the Clerk webhooks. Read-only: Clerk is the source of truth. A row whose clerk_updated_at is null is a placeholder created because a membership arrived before its organization; the organization''s own event completes it.';
+
+--
+-- Name: COLUMN organizations.id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.organizations.id IS 'Clerk organization id (org_…).';
+
+--
+-- Name: COLUMN organizations.name; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.organizations.name IS 'Display name.';
+
+--
+-- Name: COLUMN organizations.slug; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.organizations.slug IS 'URL slug; unique among live organizations in Clerk, but a deleted organization''s slug can be reused, so not unique here.';
+
+--
+-- Name: COLUMN organizations.image_url; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.organizations.image_url IS 'Logo URL served by Clerk.';
+
+--
+-- Name: COLUMN organizations.created_by; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.organizations.created_by IS 'Clerk user id of the creator, when Clerk reports it.';
+
+--
+-- Name: COLUMN organizations.max_allowed_memberships; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.organizations.max_allowed_memberships IS 'Membership limit configured in Clerk (0 means unlimited in Clerk).';
+
+--
+-- Name: COLUMN organizations.admin_delete_enabled; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.organizations.admin_delete_enabled IS 'Whether organization admins may delete the organization.';
+
+--
+-- Name: COLUMN organizations.public_metadata; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.organizations.public_metadata IS 'Clerk public metadata (e.g. mcNumber, dotNumber, companyName). Private metadata is never stored here.';
+
+--
+-- Name: COLUMN organizations.clerk_created_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.organizations.clerk_created_at IS 'When Clerk created the organization.';
+
+--
+-- Name: COLUMN organizations.clerk_updated_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.organizations.clerk_updated_at IS 'Clerk''s updated_at of the newest version applied; events not newer than this are stale. Null on placeholders.';
+
+--
+-- Name: COLUMN organizations.deleted_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.organizations.deleted_at IS 'When the organization was deleted in Clerk (soft delete); null while it exists.';
+
+--
+-- Name: COLUMN organizations.synced_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.organizations.synced_at IS 'When this row was last written by the sync.';
+
+--
+-- Name: apply_organization_change(app_private.clerk_event, text, app_public.organizations, timestamp with time zone, timestamp with time zone, jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.apply_organization_change(event app_private.clerk_event, p_id text, p_fields app_public.organizations DEFAULT NULL::app_public.organizations, p_version timestamp with time zone DEFAULT NULL::timestamp with time zone, p_deleted_at timestamp with time zone DEFAULT NULL::timestamp with time zone, p_private_metadata jsonb DEFAULT NULL::jsonb) RETURNS boolean
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_before app_public.organizations;
+  v_found boolean;
+  v_row app_public.organizations;
+  v_apply_data boolean;
+  v_deleted_at timestamptz;
+begin
+  if p_id is null or p_id = '' then
+    raise exception '% event without an object id', event.event_type using errcode = '22023';
+  end if;
+
+  loop
+    select * into v_before from app_public.organizations as t where t.id = p_id for update;
+    v_found := found;
+    v_apply_data := app_private.clerk_version_applies(p_version, v_before.clerk_updated_at);
+    v_deleted_at := app_private.clerk_deleted_at(v_before.deleted_at, p_deleted_at);
+    if v_found and not v_apply_data and v_deleted_at is not distinct from v_before.deleted_at then
+      return false;
+    end if;
+
+    v_row := case when v_apply_data then p_fields else v_before end;
+    v_row.id := p_id;
+    if v_apply_data then
+      v_row.clerk_updated_at := p_version;
+    end if;
+    v_row.deleted_at := v_deleted_at;
+    v_row.synced_at := now();
+
+    if v_found then
+      update app_public.organizations as t
+         set name = v_row.name, slug = v_row.slug, image_url = v_row.image_url, created_by = v_row.created_by,
+             max_allowed_memberships = v_row.max_allowed_memberships, admin_delete_enabled = v_row.admin_delete_enabled,
+             public_metadata = v_row.public_metadata, clerk_created_at = v_row.clerk_created_at,
+             clerk_updated_at = v_row.clerk_updated_at, deleted_at = v_row.deleted_at, synced_at = v_row.synced_at
+       where t.id = p_id
+      returning * into v_row;
+      exit;
+    elsif v_apply_data then
+      insert into app_public.organizations as t
+             (id, name, slug, image_url, created_by, max_allowed_memberships, admin_delete_enabled, public_metadata,
+              clerk_created_at, clerk_updated_at, deleted_at, synced_at)
+      values (v_row.id, v_row.name, v_row.slug, v_row.image_url, v_row.created_by, v_row.max_allowed_memberships,
+              v_row.admin_delete_enabled, v_row.public_metadata, v_row.clerk_created_at, v_row.clerk_updated_at,
+              v_row.deleted_at, v_row.synced_at)
+      on conflict (id) do nothing
+      returning * into v_row;
+    else
+      insert into app_public.organizations as t (id, deleted_at, synced_at) values (p_id, v_deleted_at, v_row.synced_at)
+      on conflict (id) do nothing
+      returning * into v_row;
+    end if;
+    -- Not found: a concurrent event inserted the row first; decide again against its row.
+    exit when found;
+  end loop;
+
+  perform app_private.finish_clerk_change(event, 'organizations', p_id, case when v_found then to_jsonb(v_before) end, to_jsonb(v_row),
+                                          v_apply_data, p_private_metadata);
+  return true;
+end;
+$$;
+
+--
+-- Name: FUNCTION apply_organization_change(event app_private.clerk_event, p_id text, p_fields app_public.organizations, p_version timestamp with time zone, p_deleted_at timestamp with time zone, p_private_metadata jsonb); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.apply_organization_change(event app_private.clerk_event, p_id text, p_fields app_public.organizations, p_version timestamp with time zone, p_deleted_at timestamp with time zone, p_private_metadata jsonb) IS 'Applies one event to the app_public.organizations row p_id, as app_private.apply_clerk_change does for any table: p_fields holds the columns of the version the event carries (its id and bookkeeping columns are ignored; null for a tombstone), p_version that version (null for a tombstone), p_deleted_at the deletion it carries. Locks the row; returns false when the event is stale (changed nothing).';
+
+--
+-- Name: organization_memberships; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.organization_memberships (
+    id text NOT NULL,
+    organization_id text NOT NULL,
+    user_id text NOT NULL,
+    role text,
+    role_name text,
+    permissions text[] DEFAULT '{}'::text[] NOT NULL,
+    public_metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    clerk_created_at timestamp with time zone,
+    clerk_updated_at timestamp with time zone,
+    deleted_at timestamp with time zone,
+    synced_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY app_public.organization_memberships FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE organization_memberships; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.organization_memberships IS 'Clerk organization memberships: which user belongs to which organization, with which role and permissions. Read-only.';
+
+--
+-- Name: COLUMN organization_memberships.id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.organization_memberships.id IS 'Clerk membership id (orgmem_…).';
+
+--
+-- Name: COLUMN organization_memberships.organization_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.organization_memberships.organization_id IS 'The organization (data.organization.id).';
+
+--
+-- Name: COLUMN organization_memberships.user_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.organization_memberships.user_id IS 'The member (data.public_user_data.user_id).';
+
+--
+-- Name: COLUMN organization_memberships.role; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.organization_memberships.role IS 'Role key as sent, e.g. org:admin, or a legacy admin / basic_member.';
+
+--
+-- Name: COLUMN organization_memberships.role_name; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.organization_memberships.role_name IS 'Human-readable role name, e.g. Dispatcher.';
+
+--
+-- Name: COLUMN organization_memberships.permissions; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.organization_memberships.permissions IS 'Permission keys of the role, e.g. org:sys_memberships:read.';
+
+--
+-- Name: COLUMN organization_memberships.public_metadata; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.organization_memberships.public_metadata IS 'Clerk public metadata of the membership.';
+
+--
+-- Name: COLUMN organization_memberships.clerk_created_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.organization_memberships.clerk_created_at IS 'When Clerk created the membership.';
+
+--
+-- Name: COLUMN organization_memberships.clerk_updated_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.organization_memberships.clerk_updated_at IS 'Clerk''s updated_at of the newest version applied; events not newer than this are stale.';
+
+--
+-- Name: COLUMN organization_memberships.deleted_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.organization_memberships.deleted_at IS 'When the membership ended (its own deletion, or its organization''s or user''s); null while it exists.';
+
+--
+-- Name: COLUMN organization_memberships.synced_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.organization_memberships.synced_at IS 'When this row was last written by the sync.';
+
+--
+-- Name: apply_organization_membership_change(app_private.clerk_event, text, app_public.organization_memberships, timestamp with time zone, timestamp with time zone, jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.apply_organization_membership_change(event app_private.clerk_event, p_id text, p_fields app_public.organization_memberships DEFAULT NULL::app_public.organization_memberships, p_version timestamp with time zone DEFAULT NULL::timestamp with time zone, p_deleted_at timestamp with time zone DEFAULT NULL::timestamp with time zone, p_private_metadata jsonb DEFAULT NULL::jsonb) RETURNS boolean
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_before app_public.organization_memberships;
+  v_found boolean;
+  v_row app_public.organization_memberships;
+  v_apply_data boolean;
+  v_deleted_at timestamptz;
+begin
+  if p_id is null or p_id = '' then
+    raise exception '% event without an object id', event.event_type using errcode = '22023';
+  end if;
+
+  loop
+    select * into v_before from app_public.organization_memberships as t where t.id = p_id for update;
+    v_found := found;
+    v_apply_data := app_private.clerk_version_applies(p_version, v_before.clerk_updated_at);
+    v_deleted_at := app_private.clerk_deleted_at(v_before.deleted_at, p_deleted_at);
+    if v_found and not v_apply_data and v_deleted_at is not distinct from v_before.deleted_at then
+      return false;
+    end if;
+
+    v_row := case when v_apply_data then p_fields else v_before end;
+    v_row.id := p_id;
+    if v_apply_data then
+      v_row.clerk_updated_at := p_version;
+    end if;
+    v_row.deleted_at := v_deleted_at;
+    v_row.synced_at := now();
+
+    if v_found then
+      update app_public.organization_memberships as t
+         set organization_id = v_row.organization_id, user_id = v_row.user_id, role = v_row.role, role_name = v_row.role_name,
+             permissions = v_row.permissions, public_metadata = v_row.public_metadata, clerk_created_at = v_row.clerk_created_at,
+             clerk_updated_at = v_row.clerk_updated_at, deleted_at = v_row.deleted_at, synced_at = v_row.synced_at
+       where t.id = p_id
+      returning * into v_row;
+      exit;
+    end if;
+    -- Every membership event carries the full membership (its deletion too), so a new row
+    -- always has its organization and user.
+    insert into app_public.organization_memberships as t
+           (id, organization_id, user_id, role, role_name, permissions, public_metadata, clerk_created_at, clerk_updated_at,
+            deleted_at, synced_at)
+    values (v_row.id, v_row.organization_id, v_row.user_id, v_row.role, v_row.role_name, v_row.permissions, v_row.public_metadata,
+            v_row.clerk_created_at, v_row.clerk_updated_at, v_row.deleted_at, v_row.synced_at)
+    on conflict (id) do nothing
+    returning * into v_row;
+    -- Not found: a concurrent event inserted the row first; decide again against its row.
+    exit when found;
+  end loop;
+
+  perform app_private.finish_clerk_change(event, 'organization_memberships', p_id, case when v_found then to_jsonb(v_before) end,
+                                          to_jsonb(v_row), v_apply_data, p_private_metadata);
+  return true;
+end;
+$$;
+
+--
+-- Name: FUNCTION apply_organization_membership_change(event app_private.clerk_event, p_id text, p_fields app_public.organization_memberships, p_version timestamp with time zone, p_deleted_at timestamp with time zone, p_private_metadata jsonb); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.apply_organization_membership_change(event app_private.clerk_event, p_id text, p_fields app_public.organization_memberships, p_version timestamp with time zone, p_deleted_at timestamp with time zone, p_private_metadata jsonb) IS 'Applies one event to the app_public.organization_memberships row p_id, as app_private.apply_clerk_change does for any table: p_fields holds the columns of the version the event carries (its id and bookkeeping columns are ignored), p_version that version, p_deleted_at the deletion it carries or inherits from its organization or user. Locks the row; returns false when the event is stale (changed nothing).';
 
 --
 -- Name: apply_permission(app_private.clerk_event); Type: FUNCTION; Schema: app_private; Owner: -
@@ -207,6 +514,38 @@ $$;
 --
 
 COMMENT ON FUNCTION app_private.apply_permission(event app_private.clerk_event) IS 'Applies the full permission in event.data to app_public.permissions (staleness guard and audit through apply_clerk_change). Returns false when it was stale.';
+
+--
+-- Name: apply_private_metadata(text, text, boolean, boolean, jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.apply_private_metadata(p_kind text, p_id text, p_version_applied boolean, p_deleted boolean, p_private_metadata jsonb, OUT before jsonb, OUT after jsonb) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+begin
+  select m.private_metadata into before
+    from app_private.private_metadata as m where m.entity_kind = p_kind and m.entity_id = p_id;
+  after := case
+    when p_deleted then null
+    when p_version_applied and p_private_metadata is not null then nullif(p_private_metadata, '{}')
+    else before
+  end;
+  if after is null then
+    if before is not null then
+      delete from app_private.private_metadata as m where m.entity_kind = p_kind and m.entity_id = p_id;
+    end if;
+  elsif after is distinct from before then
+    insert into app_private.private_metadata (entity_kind, entity_id, private_metadata) values (p_kind, p_id, after)
+    on conflict (entity_kind, entity_id) do update set private_metadata = excluded.private_metadata;
+  end if;
+end;
+$$;
+
+--
+-- Name: FUNCTION apply_private_metadata(p_kind text, p_id text, p_version_applied boolean, p_deleted boolean, p_private_metadata jsonb, OUT before jsonb, OUT after jsonb); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.apply_private_metadata(p_kind text, p_id text, p_version_applied boolean, p_deleted boolean, p_private_metadata jsonb, OUT before jsonb, OUT after jsonb) IS 'Brings app_private.private_metadata of one synced row up to date: the event''s private metadata when its version was applied (an empty object stores nothing), nothing once the row is deleted, else unchanged. Returns the metadata before and after, for the audit row.';
 
 --
 -- Name: apply_subscription_item(app_private.clerk_event, jsonb); Type: FUNCTION; Schema: app_private; Owner: -
@@ -250,28 +589,251 @@ $$;
 COMMENT ON FUNCTION app_private.apply_subscription_item(event app_private.clerk_event, p_subscription jsonb) IS 'Applies the full subscription item in event.data to app_public.billing_subscription_items (staleness guard and audit through apply_clerk_change); p_subscription supplies the subscription id and payer that items embedded in a subscription leave out. The payer is an organization or a user ("" for the other). Returns false when it was stale.';
 
 --
+-- Name: users; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.users (
+    id text NOT NULL,
+    email text,
+    first_name text,
+    last_name text,
+    username text,
+    image_url text,
+    public_metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    onboarding_complete boolean DEFAULT false NOT NULL,
+    role text,
+    banned boolean DEFAULT false NOT NULL,
+    locked boolean DEFAULT false NOT NULL,
+    last_sign_in_at timestamp with time zone,
+    last_active_at timestamp with time zone,
+    clerk_created_at timestamp with time zone,
+    clerk_updated_at timestamp with time zone,
+    deleted_at timestamp with time zone,
+    synced_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY app_public.users FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE users; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.users IS 'Clerk users, kept in step by the Clerk webhooks. Read-only. A deleted user keeps its row (soft delete) with personal data scrubbed. A row whose clerk_updated_at is null is a placeholder created because a membership arrived before its user.';
+
+--
+-- Name: COLUMN users.id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.users.id IS 'Clerk user id (user_…).';
+
+--
+-- Name: COLUMN users.email; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.users.email IS 'Primary email address: the entry of email_addresses whose id is primary_email_address_id (null when there is none).';
+
+--
+-- Name: COLUMN users.first_name; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.users.first_name IS 'First name; null when not given.';
+
+--
+-- Name: COLUMN users.last_name; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.users.last_name IS 'Last name; null when not given.';
+
+--
+-- Name: COLUMN users.username; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.users.username IS 'Username; null when the instance does not use usernames.';
+
+--
+-- Name: COLUMN users.image_url; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.users.image_url IS 'Profile image URL served by Clerk.';
+
+--
+-- Name: COLUMN users.public_metadata; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.users.public_metadata IS 'Clerk public metadata. Private metadata is never stored here.';
+
+--
+-- Name: COLUMN users.onboarding_complete; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.users.onboarding_complete IS 'public_metadata.onboardingComplete (true or "true"); gates the app.';
+
+--
+-- Name: COLUMN users.role; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.users.role IS 'Application role from public_metadata.role, when it is a string.';
+
+--
+-- Name: COLUMN users.banned; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.users.banned IS 'Banned in Clerk.';
+
+--
+-- Name: COLUMN users.locked; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.users.locked IS 'Locked in Clerk (too many failed sign-ins).';
+
+--
+-- Name: COLUMN users.last_sign_in_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.users.last_sign_in_at IS 'Last sign-in as reported by Clerk.';
+
+--
+-- Name: COLUMN users.last_active_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.users.last_active_at IS 'Last activity as reported by Clerk.';
+
+--
+-- Name: COLUMN users.clerk_created_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.users.clerk_created_at IS 'When Clerk created the user.';
+
+--
+-- Name: COLUMN users.clerk_updated_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.users.clerk_updated_at IS 'Clerk''s updated_at of the newest version applied; events not newer than this are stale. Null on placeholders.';
+
+--
+-- Name: COLUMN users.deleted_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.users.deleted_at IS 'When the user was deleted in Clerk (soft delete, personal data scrubbed); null while the user exists.';
+
+--
+-- Name: COLUMN users.synced_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.users.synced_at IS 'When this row was last written by the sync.';
+
+--
+-- Name: apply_user_change(app_private.clerk_event, text, app_public.users, timestamp with time zone, timestamp with time zone, jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.apply_user_change(event app_private.clerk_event, p_id text, p_fields app_public.users DEFAULT NULL::app_public.users, p_version timestamp with time zone DEFAULT NULL::timestamp with time zone, p_deleted_at timestamp with time zone DEFAULT NULL::timestamp with time zone, p_private_metadata jsonb DEFAULT NULL::jsonb) RETURNS boolean
+    LANGUAGE plpgsql
+    AS $$
+declare
+  -- The columns a deletion scrubs (to null, or to their defaults), redacted in the audit history too.
+  c_scrubbed constant text[] := array['email', 'first_name', 'last_name', 'username', 'image_url', 'public_metadata', 'onboarding_complete', 'role'];
+  v_before app_public.users;
+  v_found boolean;
+  v_row app_public.users;
+  v_apply_data boolean;
+  v_deleted_at timestamptz;
+begin
+  if p_id is null or p_id = '' then
+    raise exception '% event without an object id', event.event_type using errcode = '22023';
+  end if;
+
+  loop
+    select * into v_before from app_public.users as t where t.id = p_id for update;
+    v_found := found;
+    v_apply_data := app_private.clerk_version_applies(p_version, v_before.clerk_updated_at);
+    v_deleted_at := app_private.clerk_deleted_at(v_before.deleted_at, p_deleted_at);
+    if v_found and not v_apply_data and v_deleted_at is not distinct from v_before.deleted_at then
+      return false;
+    end if;
+
+    v_row := case when v_apply_data then p_fields else v_before end;
+    v_row.id := p_id;
+    if v_apply_data then
+      v_row.clerk_updated_at := p_version;
+    end if;
+    v_row.deleted_at := v_deleted_at;
+    v_row.synced_at := now();
+    if v_deleted_at is not null then
+      v_row.email := null;
+      v_row.first_name := null;
+      v_row.last_name := null;
+      v_row.username := null;
+      v_row.image_url := null;
+      v_row.public_metadata := '{}';
+      v_row.onboarding_complete := false;
+      v_row.role := null;
+    end if;
+
+    if v_found then
+      update app_public.users as t
+         set email = v_row.email, first_name = v_row.first_name, last_name = v_row.last_name, username = v_row.username,
+             image_url = v_row.image_url, public_metadata = v_row.public_metadata, onboarding_complete = v_row.onboarding_complete,
+             role = v_row.role, banned = v_row.banned, locked = v_row.locked, last_sign_in_at = v_row.last_sign_in_at,
+             last_active_at = v_row.last_active_at, clerk_created_at = v_row.clerk_created_at, clerk_updated_at = v_row.clerk_updated_at,
+             deleted_at = v_row.deleted_at, synced_at = v_row.synced_at
+       where t.id = p_id
+      returning * into v_row;
+      exit;
+    elsif v_apply_data then
+      insert into app_public.users as t
+             (id, email, first_name, last_name, username, image_url, public_metadata, onboarding_complete, role, banned, locked,
+              last_sign_in_at, last_active_at, clerk_created_at, clerk_updated_at, deleted_at, synced_at)
+      values (v_row.id, v_row.email, v_row.first_name, v_row.last_name, v_row.username, v_row.image_url, v_row.public_metadata,
+              v_row.onboarding_complete, v_row.role, v_row.banned, v_row.locked, v_row.last_sign_in_at, v_row.last_active_at,
+              v_row.clerk_created_at, v_row.clerk_updated_at, v_row.deleted_at, v_row.synced_at)
+      on conflict (id) do nothing
+      returning * into v_row;
+    else
+      -- A deletion of a user never seen: the defaults are what a scrubbed user holds.
+      insert into app_public.users as t (id, deleted_at, synced_at) values (p_id, v_deleted_at, v_row.synced_at)
+      on conflict (id) do nothing
+      returning * into v_row;
+    end if;
+    -- Not found: a concurrent event inserted the row first; decide again against its row.
+    exit when found;
+  end loop;
+
+  perform app_private.finish_clerk_change(event, 'users', p_id, case when v_found then to_jsonb(v_before) end, to_jsonb(v_row),
+                                          v_apply_data, p_private_metadata, c_scrubbed);
+  return true;
+end;
+$$;
+
+--
+-- Name: FUNCTION apply_user_change(event app_private.clerk_event, p_id text, p_fields app_public.users, p_version timestamp with time zone, p_deleted_at timestamp with time zone, p_private_metadata jsonb); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.apply_user_change(event app_private.clerk_event, p_id text, p_fields app_public.users, p_version timestamp with time zone, p_deleted_at timestamp with time zone, p_private_metadata jsonb) IS 'Applies one event to the app_public.users row p_id, as app_private.apply_clerk_change does for any table: p_fields holds the columns of the version the event carries (its id and bookkeeping columns are ignored; null for a tombstone), p_version that version (null for a tombstone), p_deleted_at the deletion it carries. While the row is deleted its personal data (email, names, username, image, public metadata, onboarding_complete, role) is scrubbed, and the first deletion redacts them in its audit history. Locks the row; returns false when the event is stale (changed nothing).';
+
+--
 -- Name: cascade_clerk_delete(app_private.clerk_event, text, text, text, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
-CREATE FUNCTION app_private.cascade_clerk_delete(event app_private.clerk_event, p_kind text, p_parent_column text, p_parent_id text, p_deleted_at timestamp with time zone) RETURNS boolean
+CREATE FUNCTION app_private.cascade_clerk_delete(event app_private.clerk_event, p_kind text, p_parent_column text, p_parent_id text, p_deleted_at timestamp with time zone) RETURNS integer
     LANGUAGE plpgsql
     AS $_$
 declare
   v_id text;
-  v_changed boolean := false;
+  v_changes integer := 0;
 begin
   if p_deleted_at is null then
-    return false;
+    return 0;
   end if;
   -- Children deleted later than the parent too: a row keeps its earliest deletion, whatever the
   -- arrival order.
   for v_id in execute format('select t.id from app_public.%I as t where t.%I = $1 and (t.deleted_at is null or t.deleted_at > $2) order by t.id', p_kind, p_parent_column)
       using p_parent_id, p_deleted_at loop
-    if app_private.apply_clerk_change(event, p_kind, v_id, p_deleted_at => p_deleted_at) then
-      v_changed := true;
-    end if;
+    v_changes := v_changes + case p_kind
+      when 'organization_memberships' then app_private.apply_organization_membership_change(event, v_id, p_deleted_at => p_deleted_at)
+      else app_private.apply_clerk_change(event, p_kind, v_id, p_deleted_at => p_deleted_at)
+    end::integer;
   end loop;
-  return v_changed;
+  return v_changes;
 end;
 $_$;
 
@@ -279,7 +841,167 @@ $_$;
 -- Name: FUNCTION cascade_clerk_delete(event app_private.clerk_event, p_kind text, p_parent_column text, p_parent_id text, p_deleted_at timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_private.cascade_clerk_delete(event app_private.clerk_event, p_kind text, p_parent_column text, p_parent_id text, p_deleted_at timestamp with time zone) IS 'Soft-deletes the rows of app_public.<p_kind> whose <p_parent_column> is p_parent_id as of p_deleted_at (with their audit rows), through apply_clerk_change. Returns whether any row changed.';
+COMMENT ON FUNCTION app_private.cascade_clerk_delete(event app_private.clerk_event, p_kind text, p_parent_column text, p_parent_id text, p_deleted_at timestamp with time zone) IS 'Soft-deletes the rows of app_public.<p_kind> whose <p_parent_column> is p_parent_id as of p_deleted_at (with their audit rows), through apply_clerk_change (apply_organization_membership_change for memberships). Returns how many rows changed.';
+
+--
+-- Name: webhook_events; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.webhook_events (
+    svix_id text NOT NULL,
+    event_type text,
+    object_id text,
+    organization_id text,
+    payload jsonb NOT NULL,
+    source text DEFAULT 'webhook'::text NOT NULL,
+    outcome text NOT NULL,
+    error_code text,
+    error_message text,
+    attempts integer DEFAULT 1 NOT NULL,
+    duplicates integer DEFAULT 0 NOT NULL,
+    occurred_at timestamp with time zone,
+    received_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_received_at timestamp with time zone DEFAULT now() NOT NULL,
+    processed_at timestamp with time zone,
+    CONSTRAINT webhook_events_outcome_check CHECK ((outcome = ANY (ARRAY['processed'::text, 'stale'::text, 'ignored'::text, 'failed'::text])))
+);
+
+--
+-- Name: TABLE webhook_events; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.webhook_events IS 'The ledger: every verified Clerk delivery, once, keyed by svix-id. Makes duplicates harmless and failed deliveries replayable (app_private.replay_webhook_event).';
+
+--
+-- Name: COLUMN webhook_events.svix_id; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.webhook_events.svix_id IS 'The svix-id header (the same on every retry and replay), or sha256:<hex of the payload as received, before redaction> when the caller had none.';
+
+--
+-- Name: COLUMN webhook_events.event_type; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.webhook_events.event_type IS 'Clerk event type (payload.type); null when the payload had none.';
+
+--
+-- Name: COLUMN webhook_events.object_id; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.webhook_events.object_id IS 'Clerk id of the object the event is about (data.id).';
+
+--
+-- Name: COLUMN webhook_events.organization_id; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.webhook_events.organization_id IS 'Organization the event concerns, when it has one.';
+
+--
+-- Name: COLUMN webhook_events.payload; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.webhook_events.payload IS 'The delivered body as received (a JSON string when the body was not JSON), except what must never be stored: app_private.webhook_payload_to_store redacts the one-time codes of email.created/sms.created before the insert.';
+
+--
+-- Name: COLUMN webhook_events.source; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.webhook_events.source IS 'Who submitted the event: webhook (default), backfill, or another caller naming itself.';
+
+--
+-- Name: COLUMN webhook_events.outcome; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.webhook_events.outcome IS 'processed (changed data), stale (older than what we hold), ignored (type not modelled), failed (permanent error, see error_*).';
+
+--
+-- Name: COLUMN webhook_events.error_code; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.webhook_events.error_code IS 'SQLSTATE of the permanent error when outcome is failed.';
+
+--
+-- Name: COLUMN webhook_events.error_message; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.webhook_events.error_message IS 'Message of the permanent error when outcome is failed.';
+
+--
+-- Name: COLUMN webhook_events.attempts; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.webhook_events.attempts IS 'How many times the event was processed: 1, plus one per replay.';
+
+--
+-- Name: COLUMN webhook_events.duplicates; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.webhook_events.duplicates IS 'How many further deliveries of the same svix-id arrived (answered duplicate, changed nothing).';
+
+--
+-- Name: COLUMN webhook_events.occurred_at; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.webhook_events.occurred_at IS 'Envelope timestamp (when it happened in Clerk), when present.';
+
+--
+-- Name: COLUMN webhook_events.received_at; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.webhook_events.received_at IS 'When the first delivery arrived; stands in for missing event times, so replays decide the same way.';
+
+--
+-- Name: COLUMN webhook_events.last_received_at; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.webhook_events.last_received_at IS 'When the latest delivery of this svix-id arrived.';
+
+--
+-- Name: COLUMN webhook_events.processed_at; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.webhook_events.processed_at IS 'When the latest processing finished.';
+
+--
+-- Name: claim_webhook_key(text); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.claim_webhook_key(p_key text) RETURNS app_private.webhook_events
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_earlier app_private.webhook_events;
+begin
+  perform pg_advisory_xact_lock(hashtextextended(p_key, 0));
+  update app_private.webhook_events as w
+     set duplicates = w.duplicates + 1, last_received_at = now()
+   where w.svix_id = p_key
+  returning * into v_earlier;
+  return v_earlier;
+end;
+$$;
+
+--
+-- Name: FUNCTION claim_webhook_key(p_key text); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.claim_webhook_key(p_key text) IS 'Takes the ledger key of a delivery for the rest of the transaction (an advisory lock: a concurrent delivery of the same key waits until this transaction ends), then looks for an earlier delivery of it. Returns that ledger row, counted one more duplicate, or a row of nulls when this is the first delivery.';
+
+--
+-- Name: clerk_deleted_at(timestamp with time zone, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.clerk_deleted_at(p_held timestamp with time zone, p_incoming timestamp with time zone) RETURNS timestamp with time zone
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select least(p_held, p_incoming)
+$$;
+
+--
+-- Name: FUNCTION clerk_deleted_at(p_held timestamp with time zone, p_incoming timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.clerk_deleted_at(p_held timestamp with time zone, p_incoming timestamp with time zone) IS 'The deleted_at a row gets from the one it holds and the one an event carries or inherits (null for none): the earliest; a deletion is never undone.';
 
 --
 -- Name: clerk_deletion_time(app_private.clerk_event); Type: FUNCTION; Schema: app_private; Owner: -
@@ -296,6 +1018,29 @@ $$;
 --
 
 COMMENT ON FUNCTION app_private.clerk_deletion_time(event app_private.clerk_event) IS 'When a deletion event takes effect: the later of the object''s updated_at (if any) and the event time (envelope timestamp, else receive time).';
+
+--
+-- Name: clerk_event_of(text, jsonb, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.clerk_event_of(p_key text, p_payload jsonb, p_occurred_at timestamp with time zone) RETURNS app_private.clerk_event
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select row(
+    p_key,
+    p_payload ->> 'type',
+    p_payload -> 'data',
+    p_occurred_at,
+    nullif(p_payload #>> '{event_attributes,http_request,client_ip}', ''),
+    nullif(p_payload #>> '{event_attributes,http_request,user_agent}', '')
+  )::app_private.clerk_event
+$$;
+
+--
+-- Name: FUNCTION clerk_event_of(p_key text, p_payload jsonb, p_occurred_at timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.clerk_event_of(p_key text, p_payload jsonb, p_occurred_at timestamp with time zone) IS 'The event the sync functions see, built from a stored payload: its ledger key, type, data, when it happened (p_occurred_at: the envelope timestamp, else when the delivery was first received) and the client IP and user agent Clerk reports.';
 
 --
 -- Name: clerk_event_organization_id(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
@@ -334,6 +1079,22 @@ $$;
 COMMENT ON FUNCTION app_private.clerk_event_version(event app_private.clerk_event) IS 'The version of the full object an event carries: its updated_at, or the event time when the object has none. Versions not newer than the stored one are stale.';
 
 --
+-- Name: clerk_sync_outcome(integer); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.clerk_sync_outcome(p_changed_rows integer) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select case when p_changed_rows is null then 'ignored' when p_changed_rows > 0 then 'processed' else 'stale' end
+$$;
+
+--
+-- Name: FUNCTION clerk_sync_outcome(p_changed_rows integer); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.clerk_sync_outcome(p_changed_rows integer) IS 'The outcome of a family''s sync from the number of rows it changed: null (an event type the family does not model) is ignored, 0 is stale (nothing newer than what is held), more is processed.';
+
+--
 -- Name: clerk_time(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
@@ -360,6 +1121,22 @@ $_$;
 COMMENT ON FUNCTION app_private.clerk_time(value jsonb) IS 'A Clerk time (epoch milliseconds, or seconds when below 1e11) as timestamptz; null for null, missing, non-numeric or absurd values, so a bad field never fails an event.';
 
 --
+-- Name: clerk_version_applies(timestamp with time zone, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.clerk_version_applies(p_version timestamp with time zone, p_held_version timestamp with time zone) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select coalesce(p_version > coalesce(p_held_version, '-infinity'), false)
+$$;
+
+--
+-- Name: FUNCTION clerk_version_applies(p_version timestamp with time zone, p_held_version timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.clerk_version_applies(p_version timestamp with time zone, p_held_version timestamp with time zone) IS 'Whether an event''s object version (null for a tombstone, which carries none) is newer than the version the row holds (null when it holds none); older and equal versions are stale.';
+
+--
 -- Name: ensure_clerk_parent(text, text); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
@@ -372,8 +1149,22 @@ begin
   if p_id is null or p_id = '' then
     raise exception 'missing % id', p_kind using errcode = '22023';
   end if;
-  execute format('insert into app_public.%I (id) values ($1) on conflict (id) do nothing', p_kind) using p_id;
-  execute format('select t.deleted_at from app_public.%I as t where t.id = $1 for share', p_kind) into v_deleted_at using p_id;
+  if p_kind = 'organizations' then
+    select t.deleted_at into v_deleted_at from app_public.organizations as t where t.id = p_id for share;
+    if not found then
+      insert into app_public.organizations (id) values (p_id) on conflict (id) do nothing;
+      select t.deleted_at into v_deleted_at from app_public.organizations as t where t.id = p_id for share;
+    end if;
+  elsif p_kind = 'users' then
+    select t.deleted_at into v_deleted_at from app_public.users as t where t.id = p_id for share;
+    if not found then
+      insert into app_public.users (id) values (p_id) on conflict (id) do nothing;
+      select t.deleted_at into v_deleted_at from app_public.users as t where t.id = p_id for share;
+    end if;
+  else
+    execute format('insert into app_public.%I (id) values ($1) on conflict (id) do nothing', p_kind) using p_id;
+    execute format('select t.deleted_at from app_public.%I as t where t.id = $1 for share', p_kind) into v_deleted_at using p_id;
+  end if;
   return v_deleted_at;
 end;
 $_$;
@@ -385,6 +1176,40 @@ $_$;
 COMMENT ON FUNCTION app_private.ensure_clerk_parent(p_kind text, p_id text) IS 'Makes sure app_public.<p_kind> has a row for p_id (a placeholder when the parent has not arrived yet), locks it for share, and returns its deleted_at, which the child inherits.';
 
 --
+-- Name: finish_clerk_change(app_private.clerk_event, text, text, jsonb, jsonb, boolean, jsonb, text[]); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.finish_clerk_change(event app_private.clerk_event, p_kind text, p_id text, p_before jsonb, p_after jsonb, p_version_applied boolean, p_private_metadata jsonb, p_scrubbed text[] DEFAULT '{}'::text[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_deleted boolean := p_after ->> 'deleted_at' is not null;
+  v_private record;
+  v_redacted text[] := array['private_metadata'];
+begin
+  select m.before, m.after into v_private
+    from app_private.apply_private_metadata(p_kind, p_id, p_version_applied, v_deleted, p_private_metadata) as m;
+  if v_deleted and cardinality(p_scrubbed) > 0 then
+    v_redacted := v_redacted || p_scrubbed;
+    if p_before ->> 'deleted_at' is null then
+      perform app_private.redact_audit_history(p_kind, p_id, v_redacted);
+    end if;
+  end if;
+  perform app_private.write_audit_log(
+    event, p_kind, p_id,
+    p_before || jsonb_build_object('private_metadata', v_private.before),
+    p_after || jsonb_build_object('private_metadata', v_private.after),
+    v_redacted);
+end;
+$$;
+
+--
+-- Name: FUNCTION finish_clerk_change(event app_private.clerk_event, p_kind text, p_id text, p_before jsonb, p_after jsonb, p_version_applied boolean, p_private_metadata jsonb, p_scrubbed text[]); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.finish_clerk_change(event app_private.clerk_event, p_kind text, p_id text, p_before jsonb, p_after jsonb, p_version_applied boolean, p_private_metadata jsonb, p_scrubbed text[]) IS 'Completes one applied change of a row of app_public.<p_kind> (p_before: the row before as jsonb, null when new; p_after: as written): its private metadata (app_private.apply_private_metadata), the redaction of its audit history when a deletion scrubbed p_scrubbed fields, and its audit row of changed fields only (app_private.write_audit_log, private metadata and scrubbed fields shown as "[redacted]").';
+
+--
 -- Name: handle_clerk_event(jsonb, text, text); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
@@ -393,41 +1218,34 @@ CREATE FUNCTION app_private.handle_clerk_event(payload jsonb, svix_id text DEFAU
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
-  -- Without a svix-id the key hashes the payload as received, not as stored: the same raw delivery
-  -- sent again is still recognised as a duplicate, and keys match rows stored before redaction
-  -- moved here.
-  v_key text := coalesce(nullif(handle_clerk_event.svix_id, ''), 'sha256:' || encode(sha256(convert_to(handle_clerk_event.payload::text, 'UTF8')), 'hex'));
-  -- Redacted before the insert, so it holds whatever the outcome: a failed sync rolls back its
-  -- own writes but keeps this row.
-  v_payload jsonb := app_private.webhook_payload_to_store(handle_clerk_event.payload);
-  v_ledger app_private.webhook_events;
+  v_key text;
+  v_earlier app_private.webhook_events;
+  -- Redacted before anything reads it, so the ledger holds it whatever the outcome.
+  v_payload jsonb;
+  v_occurred_at timestamptz;
+  v_outcome text;
+  v_error_code text;
+  v_error_message text;
 begin
   if handle_clerk_event.payload is null then
     raise exception 'handle_clerk_event needs a payload' using errcode = '22004';
   end if;
-  -- The ledger row first: a concurrent delivery of the same svix-id waits here on the unique
-  -- index until this transaction ends, then sees the row and answers duplicate.
-  insert into app_private.webhook_events as w (svix_id, event_type, object_id, organization_id, payload, source, outcome, error_message, occurred_at)
-  values (
-    v_key,
-    v_payload ->> 'type',
-    v_payload #>> '{data,id}',
-    app_private.clerk_event_organization_id(v_payload),
-    v_payload,
-    coalesce(nullif(handle_clerk_event.source, ''), 'webhook'),
-    'failed',
-    'processing did not finish',
-    app_private.clerk_time(handle_clerk_event.payload -> 'timestamp'))
-  on conflict on constraint webhook_events_pkey do nothing;
-
-  if not found then
-    update app_private.webhook_events as w
-       set duplicates = w.duplicates + 1, last_received_at = now()
-     where w.svix_id = v_key
-    returning * into v_ledger;
-    return app_private.webhook_event_result(v_ledger, 'duplicate');
+  -- Without a svix-id the key hashes the payload as received, not as stored: the same raw delivery
+  -- sent again is still recognised as a duplicate.
+  v_key := coalesce(nullif(handle_clerk_event.svix_id, ''), 'sha256:' || encode(sha256(convert_to(handle_clerk_event.payload::text, 'UTF8')), 'hex'));
+  v_earlier := app_private.claim_webhook_key(v_key);
+  if v_earlier.svix_id is not null then
+    return app_private.webhook_event_result(v_earlier, 'duplicate');
   end if;
-  return app_private.process_webhook_event(v_key);
+
+  v_payload := app_private.webhook_payload_to_store(handle_clerk_event.payload);
+  v_occurred_at := app_private.clerk_time(v_payload -> 'timestamp');
+  select p.outcome, p.error_code, p.error_message into v_outcome, v_error_code, v_error_message
+    from app_private.process_clerk_event(app_private.clerk_event_of(v_key, v_payload, coalesce(v_occurred_at, now())), v_payload) as p;
+  return app_private.webhook_event_result(
+    app_private.record_webhook_event(v_key, v_payload, coalesce(nullif(handle_clerk_event.source, ''), 'webhook'),
+                                     v_outcome, v_error_code, v_error_message, v_occurred_at),
+    v_outcome);
 end;
 $$;
 
@@ -435,7 +1253,7 @@ $$;
 -- Name: FUNCTION handle_clerk_event(payload jsonb, svix_id text, source text); Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_private.handle_clerk_event(payload jsonb, svix_id text, source text) IS 'The single entry point for Clerk events (webhook route, backfill, a DBA by hand). Records the delivery in app_private.webhook_events keyed by svix_id (sha256:<hex> of the payload as received when null), stores the payload as app_private.webhook_payload_to_store returns it (one-time codes redacted), applies it once, all in the caller''s transaction. Returns {"status": "processed"|"duplicate"|"stale"|"ignored"|"failed", "svix_id", "event_type", "object_id", "organization_id" (when known), "error": {"code": SQLSTATE, "message"} (failed only), "original_status" (duplicate only: the outcome recorded for the first delivery)}. Permanent processing errors are caught and returned as failed with the ledger row kept; transient errors (SQLSTATE classes 40, 53, 57, 08, 55P03) are raised so the caller can answer 503. source names the caller in the ledger (webhook, backfill, …).';
+COMMENT ON FUNCTION app_private.handle_clerk_event(payload jsonb, svix_id text, source text) IS 'The single entry point for Clerk events (webhook route, backfill, a DBA by hand). Applies the event once and records the delivery in app_private.webhook_events keyed by svix_id (sha256:<hex> of the payload as received when null), with the payload as app_private.webhook_payload_to_store returns it (one-time codes redacted), all in the caller''s transaction; a concurrent delivery of the same key waits for it and answers duplicate. Returns {"status": "processed"|"duplicate"|"stale"|"ignored"|"failed", "svix_id", "event_type", "object_id", "organization_id" (when known), "error": {"code": SQLSTATE, "message"} (failed only), "original_status" (duplicate only: the outcome recorded for the first delivery)}. Permanent processing errors are caught and returned as failed with the ledger row kept; transient errors (SQLSTATE classes 40, 53, 57, 08, 55P03) are raised so the caller can answer 503. source names the caller in the ledger (webhook, backfill, …).';
 
 --
 -- Name: jsonb_boolean(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
@@ -566,6 +1384,37 @@ CREATE FUNCTION app_private.permissions_in_claims(claims jsonb) RETURNS text[]
 COMMENT ON FUNCTION app_private.permissions_in_claims(claims jsonb) IS 'The organization permission keys a JWT carries (Neon template, v1 or v2 session token), or null when it carries none.';
 
 --
+-- Name: process_clerk_event(app_private.clerk_event, jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.process_clerk_event(event app_private.clerk_event, p_payload jsonb, OUT outcome text, OUT error_code text, OUT error_message text) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+begin
+  if jsonb_typeof(p_payload) is distinct from 'object' then
+    raise exception 'payload is not a JSON object' using errcode = '22023';
+  elsif event.event_type is null then
+    raise exception 'payload has no type' using errcode = '22023';
+  end if;
+  outcome := app_private.sync_clerk_event(event);
+exception
+  -- Transient: the whole delivery rolls back and the caller answers 503, so Svix retries.
+  when transaction_rollback or insufficient_resources or operator_intervention or connection_exception or lock_not_available then
+    raise;
+  -- Permanent: the sync's writes are undone, the ledger row keeps the error for a replay.
+  when others then
+    get stacked diagnostics error_code = returned_sqlstate, error_message = message_text;
+    outcome := 'failed';
+end;
+$$;
+
+--
+-- Name: FUNCTION process_clerk_event(event app_private.clerk_event, p_payload jsonb, OUT outcome text, OUT error_code text, OUT error_message text); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.process_clerk_event(event app_private.clerk_event, p_payload jsonb, OUT outcome text, OUT error_code text, OUT error_message text) IS 'Runs the sync of one event (p_payload: the stored payload it was built from) and returns its outcome: processed, stale, ignored, or failed with the SQLSTATE and message of a permanent error, whose writes are undone. Transient errors (classes 40, 53, 57, 08 and 55P03) propagate so the delivery is retried.';
+
+--
 -- Name: process_webhook_event(text); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
@@ -574,43 +1423,20 @@ CREATE FUNCTION app_private.process_webhook_event(p_svix_id text) RETURNS jsonb
     AS $$
 declare
   v_ledger app_private.webhook_events;
-  v_event app_private.clerk_event;
-  v_status text;
+  v_outcome text;
   v_error_code text;
   v_error_message text;
 begin
   select * into strict v_ledger from app_private.webhook_events as w where w.svix_id = p_svix_id for update;
-  v_event := row(
-    v_ledger.svix_id,
-    v_ledger.event_type,
-    v_ledger.payload -> 'data',
-    coalesce(v_ledger.occurred_at, v_ledger.received_at),
-    nullif(v_ledger.payload #>> '{event_attributes,http_request,client_ip}', ''),
-    nullif(v_ledger.payload #>> '{event_attributes,http_request,user_agent}', '')
-  )::app_private.clerk_event;
-
-  begin
-    if jsonb_typeof(v_ledger.payload) is distinct from 'object' then
-      raise exception 'payload is not a JSON object' using errcode = '22023';
-    elsif v_ledger.event_type is null then
-      raise exception 'payload has no type' using errcode = '22023';
-    end if;
-    v_status := app_private.sync_clerk_event(v_event);
-  exception
-    -- Transient: the whole delivery rolls back and the caller answers 503, so Svix retries.
-    when transaction_rollback or insufficient_resources or operator_intervention or connection_exception or lock_not_available then
-      raise;
-    -- Permanent: the sync's writes are undone, the ledger row keeps the error for a replay.
-    when others then
-      get stacked diagnostics v_error_code = returned_sqlstate, v_error_message = message_text;
-      v_status := 'failed';
-  end;
-
+  select p.outcome, p.error_code, p.error_message into v_outcome, v_error_code, v_error_message
+    from app_private.process_clerk_event(
+      app_private.clerk_event_of(v_ledger.svix_id, v_ledger.payload, coalesce(v_ledger.occurred_at, v_ledger.received_at)),
+      v_ledger.payload) as p;
   update app_private.webhook_events as w
-     set outcome = v_status, error_code = v_error_code, error_message = v_error_message, processed_at = clock_timestamp()
+     set outcome = v_outcome, error_code = v_error_code, error_message = v_error_message, processed_at = clock_timestamp()
    where w.svix_id = p_svix_id
   returning * into v_ledger;
-  return app_private.webhook_event_result(v_ledger, v_status);
+  return app_private.webhook_event_result(v_ledger, v_outcome);
 end;
 $$;
 
@@ -618,7 +1444,36 @@ $$;
 -- Name: FUNCTION process_webhook_event(p_svix_id text); Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_private.process_webhook_event(p_svix_id text) IS 'Syncs the event stored in the ledger row p_svix_id and records its outcome (processed, stale, ignored, failed with SQLSTATE and message). Permanent errors are caught; transient ones (classes 40, 53, 57, 08 and 55P03) propagate so the delivery is retried. Returns the result object of handle_clerk_event.';
+COMMENT ON FUNCTION app_private.process_webhook_event(p_svix_id text) IS 'Syncs again the event stored in the ledger row p_svix_id (a replay) and records its outcome there (processed, stale, ignored, failed with SQLSTATE and message). Permanent errors are caught; transient ones (classes 40, 53, 57, 08 and 55P03) propagate so the replay can be retried. Returns the result object of handle_clerk_event.';
+
+--
+-- Name: record_webhook_event(text, jsonb, text, text, text, text, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.record_webhook_event(p_key text, p_payload jsonb, p_source text, p_outcome text, p_error_code text, p_error_message text, p_occurred_at timestamp with time zone) RETURNS app_private.webhook_events
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_ledger app_private.webhook_events;
+begin
+  insert into app_private.webhook_events as w
+         (svix_id, event_type, object_id, organization_id, payload, source, outcome, error_code, error_message, occurred_at, processed_at)
+  values (p_key, p_payload ->> 'type', p_payload #>> '{data,id}', app_private.clerk_event_organization_id(p_payload), p_payload,
+          p_source, p_outcome, p_error_code, p_error_message, p_occurred_at, clock_timestamp())
+  on conflict on constraint webhook_events_pkey do nothing
+  returning * into v_ledger;
+  if not found then
+    raise exception 'delivery % was recorded concurrently', p_key using errcode = '40001';
+  end if;
+  return v_ledger;
+end;
+$$;
+
+--
+-- Name: FUNCTION record_webhook_event(p_key text, p_payload jsonb, p_source text, p_outcome text, p_error_code text, p_error_message text, p_occurred_at timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.record_webhook_event(p_key text, p_payload jsonb, p_source text, p_outcome text, p_error_code text, p_error_message text, p_occurred_at timestamp with time zone) IS 'Inserts the ledger row of a first delivery with its final outcome (processed, stale, ignored, or failed with SQLSTATE and message) and returns it. Raises serialization_failure (40001, transient: the caller answers 503 and the retry is a duplicate) when the key was committed meanwhile by a writer that did not take claim_webhook_key''s lock.';
 
 --
 -- Name: redact_audit_history(text, text, text[]); Type: FUNCTION; Schema: app_private; Owner: -
@@ -762,7 +1617,7 @@ begin
   return case split_part(event.event_type, '.', 1)
     when 'user' then app_private.sync_user(event)
     when 'organization' then app_private.sync_organization(event)
-    when 'organizationMembership' then app_private.sync_membership(event)
+    when 'organizationMembership' then app_private.sync_organization_membership(event)
     when 'organizationInvitation' then app_private.sync_organization_invitation(event)
     when 'organizationDomain' then app_private.sync_organization_domain(event)
     when 'role' then app_private.sync_role(event)
@@ -775,7 +1630,7 @@ begin
     -- Deliberately ledger-only (README, "What each event type changes"): waitlistEntry.* and
     -- invitation.* concern the application's sign-up funnel, not a tenant; paymentAttempt.* holds
     -- payment details whose tenant-visible effect is the subscription's status.
-    else 'ignored'
+    else app_private.clerk_sync_outcome(null)
   end;
 end;
 $$;
@@ -784,7 +1639,7 @@ $$;
 -- Name: FUNCTION sync_clerk_event(event app_private.clerk_event); Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_private.sync_clerk_event(event app_private.clerk_event) IS 'Dispatches an event to the sync function of its family (the part of the type before the dot); types of no modelled family (waitlistEntry, invitation, paymentAttempt, anything unknown) are ignored. Returns processed, stale or ignored.';
+COMMENT ON FUNCTION app_private.sync_clerk_event(event app_private.clerk_event) IS 'Dispatches an event to the sync function of its family (the part of the type before the dot); types of no modelled family (waitlistEntry, invitation, paymentAttempt, anything unknown) are ignored. Each family returns app_private.clerk_sync_outcome of the rows it changed: processed, stale or ignored.';
 
 --
 -- Name: sync_clerk_message(app_private.clerk_event); Type: FUNCTION; Schema: app_private; Owner: -
@@ -795,33 +1650,32 @@ CREATE FUNCTION app_private.sync_clerk_message(event app_private.clerk_event) RE
     AS $$
 declare
   v_data jsonb := event.data;
-  v_inserted integer;
+  v_changes integer;
 begin
-  if event.event_type not in ('email.created', 'sms.created') then
-    return 'ignored';
+  if event.event_type in ('email.created', 'sms.created') then
+    if coalesce(v_data ->> 'id', '') = '' then
+      raise exception '% event without an object id', event.event_type using errcode = '22023';
+    end if;
+    -- A message is sent once and never changes: the first report of it is the record.
+    insert into app_private.clerk_messages (id, channel, slug, status, user_id, to_address, from_address, identifier_id, delivered_by_clerk, svix_id, occurred_at)
+    values (
+      v_data ->> 'id',
+      split_part(event.event_type, '.', 1),
+      v_data ->> 'slug',
+      v_data ->> 'status',
+      nullif(v_data ->> 'user_id', ''),
+      -- A deleted user's address is not kept (as user.deleted scrubs it from earlier messages).
+      case when not exists (select from app_public.users as u where u.id = v_data ->> 'user_id' and u.deleted_at is not null)
+        then coalesce(v_data ->> 'to_email_address', v_data ->> 'to_phone_number') end,
+      coalesce(v_data ->> 'from_email_name', v_data ->> 'from_phone_number'),
+      coalesce(v_data ->> 'email_address_id', v_data ->> 'phone_number_id'),
+      app_private.jsonb_boolean(v_data -> 'delivered_by_clerk'),
+      event.svix_id,
+      event.occurred_at)
+    on conflict (id) do nothing;
+    get diagnostics v_changes = row_count;
   end if;
-  if coalesce(v_data ->> 'id', '') = '' then
-    raise exception '% event without an object id', event.event_type using errcode = '22023';
-  end if;
-  -- A message is sent once and never changes: the first report of it is the record.
-  insert into app_private.clerk_messages (id, channel, slug, status, user_id, to_address, from_address, identifier_id, delivered_by_clerk, svix_id, occurred_at)
-  values (
-    v_data ->> 'id',
-    split_part(event.event_type, '.', 1),
-    v_data ->> 'slug',
-    v_data ->> 'status',
-    nullif(v_data ->> 'user_id', ''),
-    -- A deleted user's address is not kept (as user.deleted scrubs it from earlier messages).
-    case when not exists (select from app_public.users as u where u.id = v_data ->> 'user_id' and u.deleted_at is not null)
-      then coalesce(v_data ->> 'to_email_address', v_data ->> 'to_phone_number') end,
-    coalesce(v_data ->> 'from_email_name', v_data ->> 'from_phone_number'),
-    coalesce(v_data ->> 'email_address_id', v_data ->> 'phone_number_id'),
-    app_private.jsonb_boolean(v_data -> 'delivered_by_clerk'),
-    event.svix_id,
-    event.occurred_at)
-  on conflict (id) do nothing;
-  get diagnostics v_inserted = row_count;
-  return case when v_inserted > 0 then 'processed' else 'stale' end;
+  return app_private.clerk_sync_outcome(v_changes);
 end;
 $$;
 
@@ -832,52 +1686,6 @@ $$;
 COMMENT ON FUNCTION app_private.sync_clerk_message(event app_private.clerk_event) IS 'email.created and sms.created into app_private.clerk_messages (delivery metadata only; the ledger''s copy of the payload had its one-time codes redacted by app_private.handle_clerk_event before it was stored). No audit row: nothing tenant-visible changes. Returns processed, stale (message already recorded) or ignored.';
 
 --
--- Name: sync_membership(app_private.clerk_event); Type: FUNCTION; Schema: app_private; Owner: -
---
-
-CREATE FUNCTION app_private.sync_membership(event app_private.clerk_event) RETURNS text
-    LANGUAGE plpgsql
-    AS $$
-declare
-  v_data jsonb := event.data;
-  v_organization_id text := event.data #>> '{organization,id}';
-  v_user_id text := event.data #>> '{public_user_data,user_id}';
-  v_inherited_deleted_at timestamptz;
-begin
-  if event.event_type not in ('organizationMembership.created', 'organizationMembership.updated', 'organizationMembership.deleted') then
-    return 'ignored';
-  end if;
-  -- Parents first (placeholders if need be), in the same order as their deletions lock them.
-  v_inherited_deleted_at := least(
-    app_private.ensure_clerk_parent('organizations', v_organization_id),
-    app_private.ensure_clerk_parent('users', v_user_id));
-  -- Every membership event carries the full membership, the deletion too.
-  return case when app_private.apply_clerk_change(
-      event, 'organization_memberships', v_data ->> 'id',
-      p_fields => jsonb_build_object(
-        'organization_id', v_organization_id,
-        'user_id', v_user_id,
-        'role', v_data ->> 'role',
-        'role_name', v_data ->> 'role_name',
-        'permissions', to_jsonb(app_private.jsonb_text_array(v_data -> 'permissions')),
-        'public_metadata', app_private.jsonb_object_or_empty(v_data -> 'public_metadata'),
-        'clerk_created_at', app_private.clerk_time(v_data -> 'created_at')),
-      p_version => app_private.clerk_event_version(event),
-      p_deleted_at => least(
-        v_inherited_deleted_at,
-        case when event.event_type = 'organizationMembership.deleted' then app_private.clerk_deletion_time(event) end),
-      p_private_metadata => app_private.jsonb_object_or_empty(v_data -> 'private_metadata'))
-    then 'processed' else 'stale' end;
-end;
-$$;
-
---
--- Name: FUNCTION sync_membership(event app_private.clerk_event); Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON FUNCTION app_private.sync_membership(event app_private.clerk_event) IS 'organizationMembership.created/updated/deleted into app_public.organization_memberships. Creates placeholder organization/user rows when the membership arrives first; a membership of an already deleted organization or user is stored deleted. Returns processed, stale or ignored (other organizationMembership.* types).';
-
---
 -- Name: sync_organization(app_private.clerk_event); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
@@ -886,41 +1694,32 @@ CREATE FUNCTION app_private.sync_organization(event app_private.clerk_event) RET
     AS $$
 declare
   v_data jsonb := event.data;
+  v_organization app_public.organizations;
   v_deleted_at timestamptz;
-  v_changed boolean;
+  v_changes integer;
 begin
   if event.event_type = 'organization.deleted' then
     v_deleted_at := app_private.clerk_deletion_time(event);
-    v_changed := app_private.apply_clerk_change(event, 'organizations', v_data ->> 'id', p_deleted_at => v_deleted_at);
-    -- `if`, not `v_changed := cascade(…) or v_changed`: Postgres may plan that OR with v_changed
-    -- as a constant and skip the call once v_changed is true (see sync_role).
-    if app_private.cascade_clerk_delete(event, 'organization_memberships', 'organization_id', v_data ->> 'id', v_deleted_at) then
-      v_changed := true;
-    end if;
-    if app_private.cascade_clerk_delete(event, 'organization_invitations', 'organization_id', v_data ->> 'id', v_deleted_at) then
-      v_changed := true;
-    end if;
-    if app_private.cascade_clerk_delete(event, 'organization_domains', 'organization_id', v_data ->> 'id', v_deleted_at) then
-      v_changed := true;
-    end if;
+    -- The organization first, then its children: the order deletions lock rows in.
+    v_changes := app_private.apply_organization_change(event, v_data ->> 'id', p_deleted_at => v_deleted_at)::integer;
+    v_changes := v_changes + app_private.cascade_clerk_delete(event, 'organization_memberships', 'organization_id', v_data ->> 'id', v_deleted_at);
+    v_changes := v_changes + app_private.cascade_clerk_delete(event, 'organization_invitations', 'organization_id', v_data ->> 'id', v_deleted_at);
+    v_changes := v_changes + app_private.cascade_clerk_delete(event, 'organization_domains', 'organization_id', v_data ->> 'id', v_deleted_at);
   elsif event.event_type in ('organization.created', 'organization.updated') then
-    v_changed := app_private.apply_clerk_change(
-      event, 'organizations', v_data ->> 'id',
-      p_fields => jsonb_build_object(
-        'name', v_data ->> 'name',
-        'slug', v_data ->> 'slug',
-        'image_url', v_data ->> 'image_url',
-        'created_by', nullif(v_data ->> 'created_by', ''),
-        'max_allowed_memberships', app_private.jsonb_integer(v_data -> 'max_allowed_memberships'),
-        'admin_delete_enabled', app_private.jsonb_boolean(v_data -> 'admin_delete_enabled'),
-        'public_metadata', app_private.jsonb_object_or_empty(v_data -> 'public_metadata'),
-        'clerk_created_at', app_private.clerk_time(v_data -> 'created_at')),
+    v_organization.name := v_data ->> 'name';
+    v_organization.slug := v_data ->> 'slug';
+    v_organization.image_url := v_data ->> 'image_url';
+    v_organization.created_by := nullif(v_data ->> 'created_by', '');
+    v_organization.max_allowed_memberships := app_private.jsonb_integer(v_data -> 'max_allowed_memberships');
+    v_organization.admin_delete_enabled := app_private.jsonb_boolean(v_data -> 'admin_delete_enabled');
+    v_organization.public_metadata := app_private.jsonb_object_or_empty(v_data -> 'public_metadata');
+    v_organization.clerk_created_at := app_private.clerk_time(v_data -> 'created_at');
+    v_changes := app_private.apply_organization_change(
+      event, v_data ->> 'id', v_organization,
       p_version => app_private.clerk_event_version(event),
-      p_private_metadata => app_private.jsonb_object_or_empty(v_data -> 'private_metadata'));
-  else
-    return 'ignored';
+      p_private_metadata => app_private.jsonb_object_or_empty(v_data -> 'private_metadata'))::integer;
   end if;
-  return case when v_changed then 'processed' else 'stale' end;
+  return app_private.clerk_sync_outcome(v_changes);
 end;
 $$;
 
@@ -939,13 +1738,13 @@ CREATE FUNCTION app_private.sync_organization_domain(event app_private.clerk_eve
     AS $$
 declare
   v_data jsonb := event.data;
-  v_changed boolean;
+  v_changes integer;
 begin
   if event.event_type = 'organizationDomain.deleted' then
     -- A tombstone: it names no organization, the row keeps the one it had.
-    v_changed := app_private.apply_clerk_change(event, 'organization_domains', v_data ->> 'id', p_deleted_at => app_private.clerk_deletion_time(event));
+    v_changes := app_private.apply_clerk_change(event, 'organization_domains', v_data ->> 'id', p_deleted_at => app_private.clerk_deletion_time(event))::integer;
   elsif event.event_type in ('organizationDomain.created', 'organizationDomain.updated') then
-    v_changed := app_private.apply_clerk_change(
+    v_changes := app_private.apply_clerk_change(
       event, 'organization_domains', v_data ->> 'id',
       p_fields => jsonb_build_object(
         'organization_id', v_data ->> 'organization_id',
@@ -958,11 +1757,9 @@ begin
         'total_pending_suggestions', app_private.jsonb_integer(v_data -> 'total_pending_suggestions'),
         'clerk_created_at', app_private.clerk_time(v_data -> 'created_at')),
       p_version => app_private.clerk_event_version(event),
-      p_deleted_at => app_private.ensure_clerk_parent('organizations', nullif(v_data ->> 'organization_id', '')));
-  else
-    return 'ignored';
+      p_deleted_at => app_private.ensure_clerk_parent('organizations', nullif(v_data ->> 'organization_id', '')))::integer;
   end if;
-  return case when v_changed then 'processed' else 'stale' end;
+  return app_private.clerk_sync_outcome(v_changes);
 end;
 $$;
 
@@ -981,12 +1778,11 @@ CREATE FUNCTION app_private.sync_organization_invitation(event app_private.clerk
     AS $$
 declare
   v_data jsonb := event.data;
+  v_changes integer;
 begin
-  if event.event_type not in ('organizationInvitation.created', 'organizationInvitation.accepted', 'organizationInvitation.revoked') then
-    return 'ignored';
-  end if;
-  -- Every invitation event carries the full invitation; accepting and revoking are statuses.
-  return case when app_private.apply_clerk_change(
+  if event.event_type in ('organizationInvitation.created', 'organizationInvitation.accepted', 'organizationInvitation.revoked') then
+    -- Every invitation event carries the full invitation; accepting and revoking are statuses.
+    v_changes := app_private.apply_clerk_change(
       event, 'organization_invitations', v_data ->> 'id',
       p_fields => jsonb_build_object(
         'organization_id', v_data ->> 'organization_id',
@@ -1003,8 +1799,9 @@ begin
       p_version => app_private.clerk_event_version(event),
       -- An invitation of an organization deleted already is stored deleted, as a late one is.
       p_deleted_at => app_private.ensure_clerk_parent('organizations', nullif(v_data ->> 'organization_id', '')),
-      p_private_metadata => app_private.jsonb_object_or_empty(v_data -> 'private_metadata'))
-    then 'processed' else 'stale' end;
+      p_private_metadata => app_private.jsonb_object_or_empty(v_data -> 'private_metadata'))::integer;
+  end if;
+  return app_private.clerk_sync_outcome(v_changes);
 end;
 $$;
 
@@ -1015,6 +1812,50 @@ $$;
 COMMENT ON FUNCTION app_private.sync_organization_invitation(event app_private.clerk_event) IS 'organizationInvitation.created/accepted/revoked into app_public.organization_invitations (a placeholder organization when the invitation arrives first; stored deleted when its organization is). Returns processed, stale or ignored (other organizationInvitation.* types).';
 
 --
+-- Name: sync_organization_membership(app_private.clerk_event); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.sync_organization_membership(event app_private.clerk_event) RETURNS text
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_data jsonb := event.data;
+  v_membership app_public.organization_memberships;
+  v_inherited_deleted_at timestamptz;
+  v_changes integer;
+begin
+  if event.event_type in ('organizationMembership.created', 'organizationMembership.updated', 'organizationMembership.deleted') then
+    v_membership.organization_id := v_data #>> '{organization,id}';
+    v_membership.user_id := v_data #>> '{public_user_data,user_id}';
+    -- Parents first (placeholders if need be), in the same order as their deletions lock them.
+    v_inherited_deleted_at := least(
+      app_private.ensure_clerk_parent('organizations', v_membership.organization_id),
+      app_private.ensure_clerk_parent('users', v_membership.user_id));
+    v_membership.role := v_data ->> 'role';
+    v_membership.role_name := v_data ->> 'role_name';
+    v_membership.permissions := app_private.jsonb_text_array(v_data -> 'permissions');
+    v_membership.public_metadata := app_private.jsonb_object_or_empty(v_data -> 'public_metadata');
+    v_membership.clerk_created_at := app_private.clerk_time(v_data -> 'created_at');
+    -- Every membership event carries the full membership, the deletion too.
+    v_changes := app_private.apply_organization_membership_change(
+      event, v_data ->> 'id', v_membership,
+      p_version => app_private.clerk_event_version(event),
+      p_deleted_at => app_private.clerk_deleted_at(
+        v_inherited_deleted_at,
+        case when event.event_type = 'organizationMembership.deleted' then app_private.clerk_deletion_time(event) end),
+      p_private_metadata => app_private.jsonb_object_or_empty(v_data -> 'private_metadata'))::integer;
+  end if;
+  return app_private.clerk_sync_outcome(v_changes);
+end;
+$$;
+
+--
+-- Name: FUNCTION sync_organization_membership(event app_private.clerk_event); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.sync_organization_membership(event app_private.clerk_event) IS 'organizationMembership.created/updated/deleted into app_public.organization_memberships. Creates placeholder organization/user rows when the membership arrives first; a membership of an already deleted organization or user is stored deleted. Returns processed, stale or ignored (other organizationMembership.* types).';
+
+--
 -- Name: sync_permission(app_private.clerk_event); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
@@ -1023,17 +1864,15 @@ CREATE FUNCTION app_private.sync_permission(event app_private.clerk_event) RETUR
     AS $$
 declare
   v_id text := event.data ->> 'id';
-  v_changed boolean;
+  v_changes integer;
 begin
   if event.event_type = 'permission.deleted' then
-    v_changed := app_private.apply_clerk_change(event, 'permissions', v_id, p_deleted_at => app_private.clerk_deletion_time(event));
+    v_changes := app_private.apply_clerk_change(event, 'permissions', v_id, p_deleted_at => app_private.clerk_deletion_time(event))::integer;
     perform app_private.refresh_role_permissions(array(select l.role_id from app_public.role_permissions as l where l.permission_id = v_id));
   elsif event.event_type in ('permission.created', 'permission.updated') then
-    v_changed := app_private.apply_permission(event);
-  else
-    return 'ignored';
+    v_changes := app_private.apply_permission(event)::integer;
   end if;
-  return case when v_changed then 'processed' else 'stale' end;
+  return app_private.clerk_sync_outcome(v_changes);
 end;
 $$;
 
@@ -1054,22 +1893,19 @@ declare
   v_data jsonb := event.data;
   v_permissions jsonb := case when jsonb_typeof(event.data -> 'permissions') = 'array' then event.data -> 'permissions' else '[]' end;
   v_permission jsonb;
-  v_changed boolean := false;
+  v_changes integer;
 begin
   if event.event_type = 'role.deleted' then
-    v_changed := app_private.apply_clerk_change(event, 'roles', v_data ->> 'id', p_deleted_at => app_private.clerk_deletion_time(event));
+    v_changes := app_private.apply_clerk_change(event, 'roles', v_data ->> 'id', p_deleted_at => app_private.clerk_deletion_time(event))::integer;
   elsif event.event_type in ('role.created', 'role.updated') then
+    v_changes := 0;
     -- The embedded permissions first, in id order so concurrent role events lock them in the same order.
     for v_permission in
       select p from jsonb_array_elements(v_permissions) as p where jsonb_typeof(p) = 'object' and p ->> 'id' <> '' order by p ->> 'id'
     loop
-      if app_private.apply_permission(row(event.svix_id, event.event_type, v_permission, event.occurred_at, event.client_ip, event.user_agent)::app_private.clerk_event) then
-        v_changed := true;
-      end if;
+      v_changes := v_changes + app_private.apply_permission(row(event.svix_id, event.event_type, v_permission, event.occurred_at, event.client_ip, event.user_agent)::app_private.clerk_event)::integer;
     end loop;
-    -- Not `apply_clerk_change(…) or v_changed`: with a subquery among the arguments the statement
-    -- is planned with v_changed as a constant, and `… or true` would skip the call.
-    if app_private.apply_clerk_change(
+    v_changes := v_changes + app_private.apply_clerk_change(
       event, 'roles', v_data ->> 'id',
       p_fields => jsonb_build_object(
         'key', v_data ->> 'key',
@@ -1079,14 +1915,12 @@ begin
         'permission_ids', to_jsonb(array(select distinct p ->> 'id' from jsonb_array_elements(v_permissions) as p
                                           where jsonb_typeof(p) = 'object' and p ->> 'id' <> '' order by 1)),
         'clerk_created_at', app_private.clerk_time(v_data -> 'created_at')),
-      p_version => app_private.clerk_event_version(event)) then
-      v_changed := true;
-    end if;
-  else
-    return 'ignored';
+      p_version => app_private.clerk_event_version(event))::integer;
   end if;
-  perform app_private.refresh_role_permissions(array[v_data ->> 'id']);
-  return case when v_changed then 'processed' else 'stale' end;
+  if v_changes is not null then
+    perform app_private.refresh_role_permissions(array[v_data ->> 'id']);
+  end if;
+  return app_private.clerk_sync_outcome(v_changes);
 end;
 $$;
 
@@ -1105,14 +1939,13 @@ CREATE FUNCTION app_private.sync_session(event app_private.clerk_event) RETURNS 
     AS $$
 declare
   v_data jsonb := event.data;
+  v_changes integer;
 begin
   -- session.pending has no published schema; what it carries is read like any session.
-  if event.event_type not in ('session.created', 'session.ended', 'session.removed', 'session.revoked', 'session.pending') then
-    return 'ignored';
-  end if;
-  -- Ending, removing and revoking are statuses: a session is never deleted, and it needs no
-  -- placeholder user (sessions are not part of a user's deletion).
-  return case when app_private.apply_clerk_change(
+  if event.event_type in ('session.created', 'session.ended', 'session.removed', 'session.revoked', 'session.pending') then
+    -- Ending, removing and revoking are statuses: a session is never deleted, and it needs no
+    -- placeholder user (sessions are not part of a user's deletion).
+    v_changes := app_private.apply_clerk_change(
       event, 'sessions', v_data ->> 'id',
       p_fields => jsonb_build_object(
         'user_id', nullif(v_data ->> 'user_id', ''),
@@ -1123,8 +1956,9 @@ begin
         'expire_at', app_private.clerk_time(v_data -> 'expire_at'),
         'abandon_at', app_private.clerk_time(v_data -> 'abandon_at'),
         'clerk_created_at', app_private.clerk_time(v_data -> 'created_at')),
-      p_version => app_private.clerk_event_version(event))
-    then 'processed' else 'stale' end;
+      p_version => app_private.clerk_event_version(event))::integer;
+  end if;
+  return app_private.clerk_sync_outcome(v_changes);
 end;
 $$;
 
@@ -1144,34 +1978,31 @@ CREATE FUNCTION app_private.sync_subscription(event app_private.clerk_event) RET
 declare
   v_data jsonb := event.data;
   v_item jsonb;
-  v_changed boolean := false;
+  v_changes integer;
 begin
-  if event.event_type not in ('subscription.created', 'subscription.updated', 'subscription.active', 'subscription.pastDue') then
-    return 'ignored';
+  if event.event_type in ('subscription.created', 'subscription.updated', 'subscription.active', 'subscription.pastDue') then
+    v_changes := app_private.apply_clerk_change(
+      event, 'billing_subscriptions', v_data ->> 'id',
+      p_fields => jsonb_build_object(
+        'payer_id', coalesce(nullif(v_data ->> 'payer_id', ''), nullif(v_data #>> '{payer,id}', '')),
+        'organization_id', nullif(v_data #>> '{payer,organization_id}', ''),
+        'user_id', nullif(v_data #>> '{payer,user_id}', ''),
+        'status', v_data ->> 'status',
+        'active_at', app_private.clerk_time(v_data -> 'active_at'),
+        'past_due_at', app_private.clerk_time(v_data -> 'past_due_at'),
+        'canceled_at', app_private.clerk_time(v_data -> 'canceled_at'),
+        'ended_at', app_private.clerk_time(v_data -> 'ended_at'),
+        'clerk_created_at', app_private.clerk_time(v_data -> 'created_at')),
+      p_version => app_private.clerk_event_version(event))::integer;
+    -- The embedded items are full items with their own updated_at, in id order (lock order).
+    for v_item in
+      select i from jsonb_array_elements(case when jsonb_typeof(v_data -> 'items') = 'array' then v_data -> 'items' else '[]' end) as i
+       where jsonb_typeof(i) = 'object' and i ->> 'id' <> '' order by i ->> 'id'
+    loop
+      v_changes := v_changes + app_private.apply_subscription_item(row(event.svix_id, event.event_type, v_item, event.occurred_at, event.client_ip, event.user_agent)::app_private.clerk_event, v_data)::integer;
+    end loop;
   end if;
-  v_changed := app_private.apply_clerk_change(
-    event, 'billing_subscriptions', v_data ->> 'id',
-    p_fields => jsonb_build_object(
-      'payer_id', coalesce(nullif(v_data ->> 'payer_id', ''), nullif(v_data #>> '{payer,id}', '')),
-      'organization_id', nullif(v_data #>> '{payer,organization_id}', ''),
-      'user_id', nullif(v_data #>> '{payer,user_id}', ''),
-      'status', v_data ->> 'status',
-      'active_at', app_private.clerk_time(v_data -> 'active_at'),
-      'past_due_at', app_private.clerk_time(v_data -> 'past_due_at'),
-      'canceled_at', app_private.clerk_time(v_data -> 'canceled_at'),
-      'ended_at', app_private.clerk_time(v_data -> 'ended_at'),
-      'clerk_created_at', app_private.clerk_time(v_data -> 'created_at')),
-    p_version => app_private.clerk_event_version(event));
-  -- The embedded items are full items with their own updated_at, in id order (lock order).
-  for v_item in
-    select i from jsonb_array_elements(case when jsonb_typeof(v_data -> 'items') = 'array' then v_data -> 'items' else '[]' end) as i
-     where jsonb_typeof(i) = 'object' and i ->> 'id' <> '' order by i ->> 'id'
-  loop
-    if app_private.apply_subscription_item(row(event.svix_id, event.event_type, v_item, event.occurred_at, event.client_ip, event.user_agent)::app_private.clerk_event, v_data) then
-      v_changed := true;
-    end if;
-  end loop;
-  return case when v_changed then 'processed' else 'stale' end;
+  return app_private.clerk_sync_outcome(v_changes);
 end;
 $$;
 
@@ -1188,14 +2019,16 @@ COMMENT ON FUNCTION app_private.sync_subscription(event app_private.clerk_event)
 CREATE FUNCTION app_private.sync_subscription_item(event app_private.clerk_event) RETURNS text
     LANGUAGE plpgsql
     AS $$
+declare
+  v_changes integer;
 begin
   -- Every subscriptionItem.* event carries the full item; what happened is in its status.
-  if event.event_type not in ('subscriptionItem.created', 'subscriptionItem.updated', 'subscriptionItem.active', 'subscriptionItem.canceled',
+  if event.event_type in ('subscriptionItem.created', 'subscriptionItem.updated', 'subscriptionItem.active', 'subscriptionItem.canceled',
                               'subscriptionItem.upcoming', 'subscriptionItem.ended', 'subscriptionItem.abandoned', 'subscriptionItem.incomplete',
                               'subscriptionItem.pastDue', 'subscriptionItem.freeTrialEnding') then
-    return 'ignored';
+    v_changes := app_private.apply_subscription_item(event)::integer;
   end if;
-  return case when app_private.apply_subscription_item(event) then 'processed' else 'stale' end;
+  return app_private.clerk_sync_outcome(v_changes);
 end;
 $$;
 
@@ -1213,51 +2046,43 @@ CREATE FUNCTION app_private.sync_user(event app_private.clerk_event) RETURNS tex
     LANGUAGE plpgsql
     AS $$
 declare
-  -- What a deletion leaves of a user's personal data (SPEC 2.5: email, names, image, metadata).
-  c_scrub constant jsonb := '{"email": null, "first_name": null, "last_name": null, "username": null, "image_url": null,
-                              "public_metadata": {}, "onboarding_complete": false, "role": null}';
   v_data jsonb := event.data;
-  v_public_metadata jsonb := app_private.jsonb_object_or_empty(event.data -> 'public_metadata');
+  v_public_metadata jsonb;
+  v_user app_public.users;
   v_deleted_at timestamptz;
-  v_changed boolean;
+  v_changes integer;
 begin
   if event.event_type = 'user.deleted' then
     v_deleted_at := app_private.clerk_deletion_time(event);
-    v_changed := app_private.apply_clerk_change(event, 'users', v_data ->> 'id', p_deleted_at => v_deleted_at, p_scrub => c_scrub);
-    -- `if`, not `v_changed := cascade(…) or v_changed`: Postgres may plan that OR with v_changed
-    -- as a constant and skip the call once v_changed is true (see sync_role).
-    if app_private.cascade_clerk_delete(event, 'organization_memberships', 'user_id', v_data ->> 'id', v_deleted_at) then
-      v_changed := true;
-    end if;
+    -- The user first, then its memberships: the order deletions lock rows in.
+    v_changes := app_private.apply_user_change(event, v_data ->> 'id', p_deleted_at => v_deleted_at)::integer;
+    v_changes := v_changes + app_private.cascade_clerk_delete(event, 'organization_memberships', 'user_id', v_data ->> 'id', v_deleted_at);
     -- The user's address is personal data too where Clerk's messages recorded it.
     update app_private.clerk_messages as m set to_address = null where m.user_id = v_data ->> 'id' and m.to_address is not null;
   elsif event.event_type in ('user.created', 'user.updated') then
-    v_changed := app_private.apply_clerk_change(
-      event, 'users', v_data ->> 'id',
-      p_fields => jsonb_build_object(
-        'email', (select e ->> 'email_address'
-                    from jsonb_array_elements(case when jsonb_typeof(v_data -> 'email_addresses') = 'array' then v_data -> 'email_addresses' else '[]' end) as e
-                   where e ->> 'id' = v_data ->> 'primary_email_address_id'
-                   limit 1),
-        'first_name', v_data ->> 'first_name',
-        'last_name', v_data ->> 'last_name',
-        'username', v_data ->> 'username',
-        'image_url', v_data ->> 'image_url',
-        'public_metadata', v_public_metadata,
-        'onboarding_complete', coalesce(app_private.jsonb_boolean(v_public_metadata -> 'onboardingComplete'), false),
-        'role', case when jsonb_typeof(v_public_metadata -> 'role') = 'string' then v_public_metadata ->> 'role' end,
-        'banned', coalesce(app_private.jsonb_boolean(v_data -> 'banned'), false),
-        'locked', coalesce(app_private.jsonb_boolean(v_data -> 'locked'), false),
-        'last_sign_in_at', app_private.clerk_time(v_data -> 'last_sign_in_at'),
-        'last_active_at', app_private.clerk_time(v_data -> 'last_active_at'),
-        'clerk_created_at', app_private.clerk_time(v_data -> 'created_at')),
+    v_public_metadata := app_private.jsonb_object_or_empty(v_data -> 'public_metadata');
+    v_user.email := (select e ->> 'email_address'
+                       from jsonb_array_elements(case when jsonb_typeof(v_data -> 'email_addresses') = 'array' then v_data -> 'email_addresses' else '[]' end) as e
+                      where e ->> 'id' = v_data ->> 'primary_email_address_id'
+                      limit 1);
+    v_user.first_name := v_data ->> 'first_name';
+    v_user.last_name := v_data ->> 'last_name';
+    v_user.username := v_data ->> 'username';
+    v_user.image_url := v_data ->> 'image_url';
+    v_user.public_metadata := v_public_metadata;
+    v_user.onboarding_complete := coalesce(app_private.jsonb_boolean(v_public_metadata -> 'onboardingComplete'), false);
+    v_user.role := case when jsonb_typeof(v_public_metadata -> 'role') = 'string' then v_public_metadata ->> 'role' end;
+    v_user.banned := coalesce(app_private.jsonb_boolean(v_data -> 'banned'), false);
+    v_user.locked := coalesce(app_private.jsonb_boolean(v_data -> 'locked'), false);
+    v_user.last_sign_in_at := app_private.clerk_time(v_data -> 'last_sign_in_at');
+    v_user.last_active_at := app_private.clerk_time(v_data -> 'last_active_at');
+    v_user.clerk_created_at := app_private.clerk_time(v_data -> 'created_at');
+    v_changes := app_private.apply_user_change(
+      event, v_data ->> 'id', v_user,
       p_version => app_private.clerk_event_version(event),
-      p_private_metadata => app_private.jsonb_object_or_empty(v_data -> 'private_metadata'),
-      p_scrub => c_scrub);
-  else
-    return 'ignored';
+      p_private_metadata => app_private.jsonb_object_or_empty(v_data -> 'private_metadata'))::integer;
   end if;
-  return case when v_changed then 'processed' else 'stale' end;
+  return app_private.clerk_sync_outcome(v_changes);
 end;
 $$;
 
@@ -1266,129 +2091,6 @@ $$;
 --
 
 COMMENT ON FUNCTION app_private.sync_user(event app_private.clerk_event) IS 'user.created/updated/deleted into app_public.users. A deletion soft-deletes the user, scrubs personal data (row, private metadata, audit history, recipient of its Clerk emails/SMS) and soft-deletes the user''s memberships. Returns processed, stale or ignored (other user.* types).';
-
-SET default_tablespace = '';
-
-SET default_table_access_method = heap;
-
---
--- Name: webhook_events; Type: TABLE; Schema: app_private; Owner: -
---
-
-CREATE TABLE app_private.webhook_events (
-    svix_id text NOT NULL,
-    event_type text,
-    object_id text,
-    organization_id text,
-    payload jsonb NOT NULL,
-    source text DEFAULT 'webhook'::text NOT NULL,
-    outcome text NOT NULL,
-    error_code text,
-    error_message text,
-    attempts integer DEFAULT 1 NOT NULL,
-    duplicates integer DEFAULT 0 NOT NULL,
-    occurred_at timestamp with time zone,
-    received_at timestamp with time zone DEFAULT now() NOT NULL,
-    last_received_at timestamp with time zone DEFAULT now() NOT NULL,
-    processed_at timestamp with time zone,
-    CONSTRAINT webhook_events_outcome_check CHECK ((outcome = ANY (ARRAY['processed'::text, 'stale'::text, 'ignored'::text, 'failed'::text])))
-);
-
---
--- Name: TABLE webhook_events; Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON TABLE app_private.webhook_events IS 'The ledger: every verified Clerk delivery, once, keyed by svix-id. Makes duplicates harmless and failed deliveries replayable (app_private.replay_webhook_event).';
-
---
--- Name: COLUMN webhook_events.svix_id; Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON COLUMN app_private.webhook_events.svix_id IS 'The svix-id header (the same on every retry and replay), or sha256:<hex of the payload as received, before redaction> when the caller had none.';
-
---
--- Name: COLUMN webhook_events.event_type; Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON COLUMN app_private.webhook_events.event_type IS 'Clerk event type (payload.type); null when the payload had none.';
-
---
--- Name: COLUMN webhook_events.object_id; Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON COLUMN app_private.webhook_events.object_id IS 'Clerk id of the object the event is about (data.id).';
-
---
--- Name: COLUMN webhook_events.organization_id; Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON COLUMN app_private.webhook_events.organization_id IS 'Organization the event concerns, when it has one.';
-
---
--- Name: COLUMN webhook_events.payload; Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON COLUMN app_private.webhook_events.payload IS 'The delivered body as received (a JSON string when the body was not JSON), except what must never be stored: app_private.webhook_payload_to_store redacts the one-time codes of email.created/sms.created before the insert.';
-
---
--- Name: COLUMN webhook_events.source; Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON COLUMN app_private.webhook_events.source IS 'Who submitted the event: webhook (default), backfill, or another caller naming itself.';
-
---
--- Name: COLUMN webhook_events.outcome; Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON COLUMN app_private.webhook_events.outcome IS 'processed (changed data), stale (older than what we hold), ignored (type not modelled), failed (permanent error, see error_*).';
-
---
--- Name: COLUMN webhook_events.error_code; Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON COLUMN app_private.webhook_events.error_code IS 'SQLSTATE of the permanent error when outcome is failed.';
-
---
--- Name: COLUMN webhook_events.error_message; Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON COLUMN app_private.webhook_events.error_message IS 'Message of the permanent error when outcome is failed.';
-
---
--- Name: COLUMN webhook_events.attempts; Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON COLUMN app_private.webhook_events.attempts IS 'How many times the event was processed: 1, plus one per replay.';
-
---
--- Name: COLUMN webhook_events.duplicates; Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON COLUMN app_private.webhook_events.duplicates IS 'How many further deliveries of the same svix-id arrived (answered duplicate, changed nothing).';
-
---
--- Name: COLUMN webhook_events.occurred_at; Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON COLUMN app_private.webhook_events.occurred_at IS 'Envelope timestamp (when it happened in Clerk), when present.';
-
---
--- Name: COLUMN webhook_events.received_at; Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON COLUMN app_private.webhook_events.received_at IS 'When the first delivery arrived; stands in for missing event times, so replays decide the same way.';
-
---
--- Name: COLUMN webhook_events.last_received_at; Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON COLUMN app_private.webhook_events.last_received_at IS 'When the latest delivery of this svix-id arrived.';
-
---
--- Name: COLUMN webhook_events.processed_at; Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON COLUMN app_private.webhook_events.processed_at IS 'When the latest processing finished.';
 
 --
 -- Name: webhook_event_result(app_private.webhook_events, text); Type: FUNCTION; Schema: app_private; Owner: -
@@ -1439,35 +2141,30 @@ COMMENT ON FUNCTION app_private.webhook_payload_to_store(payload jsonb) IS 'The 
 CREATE FUNCTION app_private.write_audit_log(event app_private.clerk_event, p_kind text, p_id text, p_before jsonb, p_after jsonb, p_redacted text[] DEFAULT '{}'::text[]) RETURNS void
     LANGUAGE plpgsql
     AS $$
-declare
-  v_changes jsonb;
-  v_action text;
 begin
-  select coalesce(jsonb_object_agg(d.key, jsonb_build_object(
-           'before', case when d.key = any(p_redacted) and d.before <> 'null' then '"[redacted]"'::jsonb else d.before end,
-           'after', case when d.key = any(p_redacted) and d.after <> 'null' then '"[redacted]"'::jsonb else d.after end)), '{}')
-    into v_changes
-    from (
-      select k.key, coalesce(p_before -> k.key, 'null') as before, coalesce(p_after -> k.key, 'null') as after
-        from jsonb_object_keys(coalesce(p_before, '{}') || p_after) as k(key)
-       where k.key not in ('id', 'clerk_updated_at', 'synced_at')
-    ) as d
-   where d.before is distinct from d.after;
-  if v_changes = '{}' then
-    return;
-  end if;
-
-  v_action := case
-    when p_after ->> 'deleted_at' is not null and p_before ->> 'deleted_at' is null then 'deleted'
-    when p_before is null or (p_before ->> 'clerk_updated_at' is null and p_before ->> 'deleted_at' is null) then 'created'
-    else 'updated'
-  end;
-
+  -- One statement: the diff, and the row only when some field changed (an aggregate over no
+  -- changed field is null).
   insert into app_public.audit_logs (organization_id, entity_kind, entity_id, action, changes, svix_id, event_type, client_ip, user_agent, occurred_at)
-  values (
-    case when p_kind = 'organizations' then p_id else coalesce(p_after ->> 'organization_id', p_before ->> 'organization_id') end,
-    p_kind, p_id, v_action, v_changes, event.svix_id, event.event_type, event.client_ip, event.user_agent, event.occurred_at
-  );
+  select case when p_kind = 'organizations' then p_id else coalesce(p_after ->> 'organization_id', p_before ->> 'organization_id') end,
+         p_kind, p_id,
+         case
+           when p_after ->> 'deleted_at' is not null and p_before ->> 'deleted_at' is null then 'deleted'
+           when p_before is null or (p_before ->> 'clerk_updated_at' is null and p_before ->> 'deleted_at' is null) then 'created'
+           else 'updated'
+         end,
+         c.changes, event.svix_id, event.event_type, event.client_ip, event.user_agent, event.occurred_at
+    from (
+      select jsonb_object_agg(d.key, jsonb_build_object(
+               'before', case when d.key = any(p_redacted) and d.before <> 'null' then '"[redacted]"'::jsonb else d.before end,
+               'after', case when d.key = any(p_redacted) and d.after <> 'null' then '"[redacted]"'::jsonb else d.after end)) as changes
+        from (
+          select k.key, coalesce(p_before -> k.key, 'null') as before, coalesce(p_after -> k.key, 'null') as after
+            from jsonb_object_keys(coalesce(p_before, '{}') || p_after) as k(key)
+           where k.key not in ('id', 'clerk_updated_at', 'synced_at')
+        ) as d
+       where d.before is distinct from d.after
+    ) as c
+   where c.changes is not null;
 end;
 $$;
 
@@ -1525,105 +2222,6 @@ CREATE FUNCTION app_public.current_org_role() RETURNS text
 --
 
 COMMENT ON FUNCTION app_public.current_org_role() IS 'The visitor''s role key in the active organization (such as `org:admin`); null without an active organization.';
-
---
--- Name: organizations; Type: TABLE; Schema: app_public; Owner: -
---
-
-CREATE TABLE app_public.organizations (
-    id text NOT NULL,
-    name text,
-    slug text,
-    image_url text,
-    created_by text,
-    max_allowed_memberships integer,
-    admin_delete_enabled boolean,
-    public_metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
-    clerk_created_at timestamp with time zone,
-    clerk_updated_at timestamp with time zone,
-    deleted_at timestamp with time zone,
-    synced_at timestamp with time zone DEFAULT now() NOT NULL
-);
-
-ALTER TABLE ONLY app_public.organizations FORCE ROW LEVEL SECURITY;
-
---
--- Name: TABLE organizations; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON TABLE app_public.organizations IS 'Clerk organizations (tenants), kept in step by the Clerk webhooks. Read-only: Clerk is the source of truth. A row whose clerk_updated_at is null is a placeholder created because a membership arrived before its organization; the organization''s own event completes it.';
-
---
--- Name: COLUMN organizations.id; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.organizations.id IS 'Clerk organization id (org_…).';
-
---
--- Name: COLUMN organizations.name; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.organizations.name IS 'Display name.';
-
---
--- Name: COLUMN organizations.slug; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.organizations.slug IS 'URL slug; unique among live organizations in Clerk, but a deleted organization''s slug can be reused, so not unique here.';
-
---
--- Name: COLUMN organizations.image_url; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.organizations.image_url IS 'Logo URL served by Clerk.';
-
---
--- Name: COLUMN organizations.created_by; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.organizations.created_by IS 'Clerk user id of the creator, when Clerk reports it.';
-
---
--- Name: COLUMN organizations.max_allowed_memberships; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.organizations.max_allowed_memberships IS 'Membership limit configured in Clerk (0 means unlimited in Clerk).';
-
---
--- Name: COLUMN organizations.admin_delete_enabled; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.organizations.admin_delete_enabled IS 'Whether organization admins may delete the organization.';
-
---
--- Name: COLUMN organizations.public_metadata; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.organizations.public_metadata IS 'Clerk public metadata (e.g. mcNumber, dotNumber, companyName). Private metadata is never stored here.';
-
---
--- Name: COLUMN organizations.clerk_created_at; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.organizations.clerk_created_at IS 'When Clerk created the organization.';
-
---
--- Name: COLUMN organizations.clerk_updated_at; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.organizations.clerk_updated_at IS 'Clerk''s updated_at of the newest version applied; events not newer than this are stale. Null on placeholders.';
-
---
--- Name: COLUMN organizations.deleted_at; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.organizations.deleted_at IS 'When the organization was deleted in Clerk (soft delete); null while it exists.';
-
---
--- Name: COLUMN organizations.synced_at; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.organizations.synced_at IS 'When this row was last written by the sync.';
 
 --
 -- Name: current_organization(); Type: FUNCTION; Schema: app_public; Owner: -
@@ -1684,140 +2282,6 @@ CREATE FUNCTION app_public.current_permissions() RETURNS text[]
 --
 
 COMMENT ON FUNCTION app_public.current_permissions() IS 'The visitor''s permission keys in the active organization (such as `org:sys_memberships:read`): those the session token carries, plus system permissions from the synced membership; the membership''s full list when the token carries none. Empty without an active organization.';
-
---
--- Name: users; Type: TABLE; Schema: app_public; Owner: -
---
-
-CREATE TABLE app_public.users (
-    id text NOT NULL,
-    email text,
-    first_name text,
-    last_name text,
-    username text,
-    image_url text,
-    public_metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
-    onboarding_complete boolean DEFAULT false NOT NULL,
-    role text,
-    banned boolean DEFAULT false NOT NULL,
-    locked boolean DEFAULT false NOT NULL,
-    last_sign_in_at timestamp with time zone,
-    last_active_at timestamp with time zone,
-    clerk_created_at timestamp with time zone,
-    clerk_updated_at timestamp with time zone,
-    deleted_at timestamp with time zone,
-    synced_at timestamp with time zone DEFAULT now() NOT NULL
-);
-
-ALTER TABLE ONLY app_public.users FORCE ROW LEVEL SECURITY;
-
---
--- Name: TABLE users; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON TABLE app_public.users IS 'Clerk users, kept in step by the Clerk webhooks. Read-only. A deleted user keeps its row (soft delete) with personal data scrubbed. A row whose clerk_updated_at is null is a placeholder created because a membership arrived before its user.';
-
---
--- Name: COLUMN users.id; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.users.id IS 'Clerk user id (user_…).';
-
---
--- Name: COLUMN users.email; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.users.email IS 'Primary email address: the entry of email_addresses whose id is primary_email_address_id (null when there is none).';
-
---
--- Name: COLUMN users.first_name; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.users.first_name IS 'First name; null when not given.';
-
---
--- Name: COLUMN users.last_name; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.users.last_name IS 'Last name; null when not given.';
-
---
--- Name: COLUMN users.username; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.users.username IS 'Username; null when the instance does not use usernames.';
-
---
--- Name: COLUMN users.image_url; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.users.image_url IS 'Profile image URL served by Clerk.';
-
---
--- Name: COLUMN users.public_metadata; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.users.public_metadata IS 'Clerk public metadata. Private metadata is never stored here.';
-
---
--- Name: COLUMN users.onboarding_complete; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.users.onboarding_complete IS 'public_metadata.onboardingComplete (true or "true"); gates the app.';
-
---
--- Name: COLUMN users.role; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.users.role IS 'Application role from public_metadata.role, when it is a string.';
-
---
--- Name: COLUMN users.banned; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.users.banned IS 'Banned in Clerk.';
-
---
--- Name: COLUMN users.locked; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.users.locked IS 'Locked in Clerk (too many failed sign-ins).';
-
---
--- Name: COLUMN users.last_sign_in_at; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.users.last_sign_in_at IS 'Last sign-in as reported by Clerk.';
-
---
--- Name: COLUMN users.last_active_at; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.users.last_active_at IS 'Last activity as reported by Clerk.';
-
---
--- Name: COLUMN users.clerk_created_at; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.users.clerk_created_at IS 'When Clerk created the user.';
-
---
--- Name: COLUMN users.clerk_updated_at; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.users.clerk_updated_at IS 'Clerk''s updated_at of the newest version applied; events not newer than this are stale. Null on placeholders.';
-
---
--- Name: COLUMN users.deleted_at; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.users.deleted_at IS 'When the user was deleted in Clerk (soft delete, personal data scrubbed); null while the user exists.';
-
---
--- Name: COLUMN users.synced_at; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.users.synced_at IS 'When this row was last written by the sync.';
 
 --
 -- Name: current_user(); Type: FUNCTION; Schema: app_public; Owner: -
@@ -2750,98 +3214,6 @@ COMMENT ON COLUMN app_public.organization_invitations.deleted_at IS 'When its or
 --
 
 COMMENT ON COLUMN app_public.organization_invitations.synced_at IS 'When this row was last written by the sync.';
-
---
--- Name: organization_memberships; Type: TABLE; Schema: app_public; Owner: -
---
-
-CREATE TABLE app_public.organization_memberships (
-    id text NOT NULL,
-    organization_id text NOT NULL,
-    user_id text NOT NULL,
-    role text,
-    role_name text,
-    permissions text[] DEFAULT '{}'::text[] NOT NULL,
-    public_metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
-    clerk_created_at timestamp with time zone,
-    clerk_updated_at timestamp with time zone,
-    deleted_at timestamp with time zone,
-    synced_at timestamp with time zone DEFAULT now() NOT NULL
-);
-
-ALTER TABLE ONLY app_public.organization_memberships FORCE ROW LEVEL SECURITY;
-
---
--- Name: TABLE organization_memberships; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON TABLE app_public.organization_memberships IS 'Clerk organization memberships: which user belongs to which organization, with which role and permissions. Read-only.';
-
---
--- Name: COLUMN organization_memberships.id; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.organization_memberships.id IS 'Clerk membership id (orgmem_…).';
-
---
--- Name: COLUMN organization_memberships.organization_id; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.organization_memberships.organization_id IS 'The organization (data.organization.id).';
-
---
--- Name: COLUMN organization_memberships.user_id; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.organization_memberships.user_id IS 'The member (data.public_user_data.user_id).';
-
---
--- Name: COLUMN organization_memberships.role; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.organization_memberships.role IS 'Role key as sent, e.g. org:admin, or a legacy admin / basic_member.';
-
---
--- Name: COLUMN organization_memberships.role_name; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.organization_memberships.role_name IS 'Human-readable role name, e.g. Dispatcher.';
-
---
--- Name: COLUMN organization_memberships.permissions; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.organization_memberships.permissions IS 'Permission keys of the role, e.g. org:sys_memberships:read.';
-
---
--- Name: COLUMN organization_memberships.public_metadata; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.organization_memberships.public_metadata IS 'Clerk public metadata of the membership.';
-
---
--- Name: COLUMN organization_memberships.clerk_created_at; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.organization_memberships.clerk_created_at IS 'When Clerk created the membership.';
-
---
--- Name: COLUMN organization_memberships.clerk_updated_at; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.organization_memberships.clerk_updated_at IS 'Clerk''s updated_at of the newest version applied; events not newer than this are stale.';
-
---
--- Name: COLUMN organization_memberships.deleted_at; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.organization_memberships.deleted_at IS 'When the membership ended (its own deletion, or its organization''s or user''s); null while it exists.';
-
---
--- Name: COLUMN organization_memberships.synced_at; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.organization_memberships.synced_at IS 'When this row was last written by the sync.';
 
 --
 -- Name: permissions; Type: TABLE; Schema: app_public; Owner: -
@@ -3813,10 +4185,34 @@ GRANT USAGE ON SCHEMA app_public TO anonymous;
 REVOKE USAGE ON SCHEMA public FROM PUBLIC;
 
 --
--- Name: FUNCTION apply_clerk_change(event app_private.clerk_event, p_kind text, p_id text, p_fields jsonb, p_version timestamp with time zone, p_deleted_at timestamp with time zone, p_private_metadata jsonb, p_scrub jsonb); Type: ACL; Schema: app_private; Owner: -
+-- Name: FUNCTION apply_clerk_change(event app_private.clerk_event, p_kind text, p_id text, p_fields jsonb, p_version timestamp with time zone, p_deleted_at timestamp with time zone, p_private_metadata jsonb); Type: ACL; Schema: app_private; Owner: -
 --
 
-REVOKE ALL ON FUNCTION app_private.apply_clerk_change(event app_private.clerk_event, p_kind text, p_id text, p_fields jsonb, p_version timestamp with time zone, p_deleted_at timestamp with time zone, p_private_metadata jsonb, p_scrub jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION app_private.apply_clerk_change(event app_private.clerk_event, p_kind text, p_id text, p_fields jsonb, p_version timestamp with time zone, p_deleted_at timestamp with time zone, p_private_metadata jsonb) FROM PUBLIC;
+
+--
+-- Name: TABLE organizations; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT ON TABLE app_public.organizations TO authenticated;
+
+--
+-- Name: FUNCTION apply_organization_change(event app_private.clerk_event, p_id text, p_fields app_public.organizations, p_version timestamp with time zone, p_deleted_at timestamp with time zone, p_private_metadata jsonb); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.apply_organization_change(event app_private.clerk_event, p_id text, p_fields app_public.organizations, p_version timestamp with time zone, p_deleted_at timestamp with time zone, p_private_metadata jsonb) FROM PUBLIC;
+
+--
+-- Name: TABLE organization_memberships; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT ON TABLE app_public.organization_memberships TO authenticated;
+
+--
+-- Name: FUNCTION apply_organization_membership_change(event app_private.clerk_event, p_id text, p_fields app_public.organization_memberships, p_version timestamp with time zone, p_deleted_at timestamp with time zone, p_private_metadata jsonb); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.apply_organization_membership_change(event app_private.clerk_event, p_id text, p_fields app_public.organization_memberships, p_version timestamp with time zone, p_deleted_at timestamp with time zone, p_private_metadata jsonb) FROM PUBLIC;
 
 --
 -- Name: FUNCTION apply_permission(event app_private.clerk_event); Type: ACL; Schema: app_private; Owner: -
@@ -3825,10 +4221,28 @@ REVOKE ALL ON FUNCTION app_private.apply_clerk_change(event app_private.clerk_ev
 REVOKE ALL ON FUNCTION app_private.apply_permission(event app_private.clerk_event) FROM PUBLIC;
 
 --
+-- Name: FUNCTION apply_private_metadata(p_kind text, p_id text, p_version_applied boolean, p_deleted boolean, p_private_metadata jsonb, OUT before jsonb, OUT after jsonb); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.apply_private_metadata(p_kind text, p_id text, p_version_applied boolean, p_deleted boolean, p_private_metadata jsonb, OUT before jsonb, OUT after jsonb) FROM PUBLIC;
+
+--
 -- Name: FUNCTION apply_subscription_item(event app_private.clerk_event, p_subscription jsonb); Type: ACL; Schema: app_private; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_private.apply_subscription_item(event app_private.clerk_event, p_subscription jsonb) FROM PUBLIC;
+
+--
+-- Name: TABLE users; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT ON TABLE app_public.users TO authenticated;
+
+--
+-- Name: FUNCTION apply_user_change(event app_private.clerk_event, p_id text, p_fields app_public.users, p_version timestamp with time zone, p_deleted_at timestamp with time zone, p_private_metadata jsonb); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.apply_user_change(event app_private.clerk_event, p_id text, p_fields app_public.users, p_version timestamp with time zone, p_deleted_at timestamp with time zone, p_private_metadata jsonb) FROM PUBLIC;
 
 --
 -- Name: FUNCTION cascade_clerk_delete(event app_private.clerk_event, p_kind text, p_parent_column text, p_parent_id text, p_deleted_at timestamp with time zone); Type: ACL; Schema: app_private; Owner: -
@@ -3837,10 +4251,28 @@ REVOKE ALL ON FUNCTION app_private.apply_subscription_item(event app_private.cle
 REVOKE ALL ON FUNCTION app_private.cascade_clerk_delete(event app_private.clerk_event, p_kind text, p_parent_column text, p_parent_id text, p_deleted_at timestamp with time zone) FROM PUBLIC;
 
 --
+-- Name: FUNCTION claim_webhook_key(p_key text); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.claim_webhook_key(p_key text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION clerk_deleted_at(p_held timestamp with time zone, p_incoming timestamp with time zone); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.clerk_deleted_at(p_held timestamp with time zone, p_incoming timestamp with time zone) FROM PUBLIC;
+
+--
 -- Name: FUNCTION clerk_deletion_time(event app_private.clerk_event); Type: ACL; Schema: app_private; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_private.clerk_deletion_time(event app_private.clerk_event) FROM PUBLIC;
+
+--
+-- Name: FUNCTION clerk_event_of(p_key text, p_payload jsonb, p_occurred_at timestamp with time zone); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.clerk_event_of(p_key text, p_payload jsonb, p_occurred_at timestamp with time zone) FROM PUBLIC;
 
 --
 -- Name: FUNCTION clerk_event_organization_id(payload jsonb); Type: ACL; Schema: app_private; Owner: -
@@ -3855,16 +4287,34 @@ REVOKE ALL ON FUNCTION app_private.clerk_event_organization_id(payload jsonb) FR
 REVOKE ALL ON FUNCTION app_private.clerk_event_version(event app_private.clerk_event) FROM PUBLIC;
 
 --
+-- Name: FUNCTION clerk_sync_outcome(p_changed_rows integer); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.clerk_sync_outcome(p_changed_rows integer) FROM PUBLIC;
+
+--
 -- Name: FUNCTION clerk_time(value jsonb); Type: ACL; Schema: app_private; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_private.clerk_time(value jsonb) FROM PUBLIC;
 
 --
+-- Name: FUNCTION clerk_version_applies(p_version timestamp with time zone, p_held_version timestamp with time zone); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.clerk_version_applies(p_version timestamp with time zone, p_held_version timestamp with time zone) FROM PUBLIC;
+
+--
 -- Name: FUNCTION ensure_clerk_parent(p_kind text, p_id text); Type: ACL; Schema: app_private; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_private.ensure_clerk_parent(p_kind text, p_id text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION finish_clerk_change(event app_private.clerk_event, p_kind text, p_id text, p_before jsonb, p_after jsonb, p_version_applied boolean, p_private_metadata jsonb, p_scrubbed text[]); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.finish_clerk_change(event app_private.clerk_event, p_kind text, p_id text, p_before jsonb, p_after jsonb, p_version_applied boolean, p_private_metadata jsonb, p_scrubbed text[]) FROM PUBLIC;
 
 --
 -- Name: FUNCTION handle_clerk_event(payload jsonb, svix_id text, source text); Type: ACL; Schema: app_private; Owner: -
@@ -3904,10 +4354,22 @@ REVOKE ALL ON FUNCTION app_private.jsonb_text_array(value jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION app_private.permissions_in_claims(claims jsonb) FROM PUBLIC;
 
 --
+-- Name: FUNCTION process_clerk_event(event app_private.clerk_event, p_payload jsonb, OUT outcome text, OUT error_code text, OUT error_message text); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.process_clerk_event(event app_private.clerk_event, p_payload jsonb, OUT outcome text, OUT error_code text, OUT error_message text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION process_webhook_event(p_svix_id text); Type: ACL; Schema: app_private; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_private.process_webhook_event(p_svix_id text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION record_webhook_event(p_key text, p_payload jsonb, p_source text, p_outcome text, p_error_code text, p_error_message text, p_occurred_at timestamp with time zone); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.record_webhook_event(p_key text, p_payload jsonb, p_source text, p_outcome text, p_error_code text, p_error_message text, p_occurred_at timestamp with time zone) FROM PUBLIC;
 
 --
 -- Name: FUNCTION redact_audit_history(p_kind text, p_id text, p_fields text[]); Type: ACL; Schema: app_private; Owner: -
@@ -3952,12 +4414,6 @@ REVOKE ALL ON FUNCTION app_private.sync_clerk_event(event app_private.clerk_even
 REVOKE ALL ON FUNCTION app_private.sync_clerk_message(event app_private.clerk_event) FROM PUBLIC;
 
 --
--- Name: FUNCTION sync_membership(event app_private.clerk_event); Type: ACL; Schema: app_private; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_private.sync_membership(event app_private.clerk_event) FROM PUBLIC;
-
---
 -- Name: FUNCTION sync_organization(event app_private.clerk_event); Type: ACL; Schema: app_private; Owner: -
 --
 
@@ -3974,6 +4430,12 @@ REVOKE ALL ON FUNCTION app_private.sync_organization_domain(event app_private.cl
 --
 
 REVOKE ALL ON FUNCTION app_private.sync_organization_invitation(event app_private.clerk_event) FROM PUBLIC;
+
+--
+-- Name: FUNCTION sync_organization_membership(event app_private.clerk_event); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.sync_organization_membership(event app_private.clerk_event) FROM PUBLIC;
 
 --
 -- Name: FUNCTION sync_permission(event app_private.clerk_event); Type: ACL; Schema: app_private; Owner: -
@@ -4054,12 +4516,6 @@ GRANT ALL ON FUNCTION app_public.current_org_role() TO authenticated;
 GRANT ALL ON FUNCTION app_public.current_org_role() TO anonymous;
 
 --
--- Name: TABLE organizations; Type: ACL; Schema: app_public; Owner: -
---
-
-GRANT SELECT ON TABLE app_public.organizations TO authenticated;
-
---
 -- Name: FUNCTION current_organization(); Type: ACL; Schema: app_public; Owner: -
 --
 
@@ -4074,12 +4530,6 @@ GRANT ALL ON FUNCTION app_public.current_organization() TO anonymous;
 REVOKE ALL ON FUNCTION app_public.current_permissions() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.current_permissions() TO authenticated;
 GRANT ALL ON FUNCTION app_public.current_permissions() TO anonymous;
-
---
--- Name: TABLE users; Type: ACL; Schema: app_public; Owner: -
---
-
-GRANT SELECT ON TABLE app_public.users TO authenticated;
 
 --
 -- Name: FUNCTION "current_user"(); Type: ACL; Schema: app_public; Owner: -
@@ -4140,12 +4590,6 @@ GRANT SELECT ON TABLE app_public.organization_domains TO authenticated;
 --
 
 GRANT SELECT ON TABLE app_public.organization_invitations TO authenticated;
-
---
--- Name: TABLE organization_memberships; Type: ACL; Schema: app_public; Owner: -
---
-
-GRANT SELECT ON TABLE app_public.organization_memberships TO authenticated;
 
 --
 -- Name: TABLE permissions; Type: ACL; Schema: app_public; Owner: -
