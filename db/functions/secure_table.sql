@@ -5,11 +5,11 @@ begin
   execute format('alter table %s enable row level security', secure_table.target);
   execute format('alter table %s force row level security', secure_table.target);
   execute format('drop policy if exists sync_owner_all on %s', secure_table.target);
-  -- current_user is the role running the migration: the owner, which the SECURITY DEFINER sync
+  -- current_user is the role running the migration: the owner, which the SECURITY DEFINER
   -- functions also run as.
   execute format('create policy sync_owner_all on %s for all to current_user using (true) with check (true)', secure_table.target);
   execute format('comment on policy sync_owner_all on %s is %L', secure_table.target,
-    'The owner (the role the SECURITY DEFINER sync functions run as) writes every row; forced RLS would otherwise block it too.');
+    'The owner (migrations, maintenance, and the SECURITY DEFINER functions, which run as it) reads and writes every row; forced RLS would otherwise block it too.');
   execute format('revoke all on %s from authenticated, anonymous', secure_table.target);
 end;
 $$;
