@@ -97,6 +97,91 @@ COMMENT ON COLUMN app_private.clerk_event.client_ip IS 'event_attributes.http_re
 COMMENT ON COLUMN app_private.clerk_event.user_agent IS 'event_attributes.http_request.user_agent, when sent.';
 
 --
+-- Name: compliance_document_status; Type: TYPE; Schema: app_public; Owner: -
+--
+
+CREATE TYPE app_public.compliance_document_status AS ENUM (
+    'pending',
+    'verified',
+    'rejected'
+);
+
+--
+-- Name: TYPE compliance_document_status; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TYPE app_public.compliance_document_status IS 'Review state of a compliance document: pending (uploaded), verified or rejected by compliance.';
+
+--
+-- Name: driver_status; Type: TYPE; Schema: app_public; Owner: -
+--
+
+CREATE TYPE app_public.driver_status AS ENUM (
+    'active',
+    'inactive',
+    'on_leave',
+    'suspended',
+    'terminated'
+);
+
+--
+-- Name: TYPE driver_status; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TYPE app_public.driver_status IS 'Whether a driver may be dispatched: active, inactive, on_leave, suspended or terminated.';
+
+--
+-- Name: ifta_report_status; Type: TYPE; Schema: app_public; Owner: -
+--
+
+CREATE TYPE app_public.ifta_report_status AS ENUM (
+    'draft',
+    'filed',
+    'amended'
+);
+
+--
+-- Name: TYPE ifta_report_status; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TYPE app_public.ifta_report_status IS 'State of an IFTA report: draft, filed with the base jurisdiction, or amended after filing.';
+
+--
+-- Name: load_status; Type: TYPE; Schema: app_public; Owner: -
+--
+
+CREATE TYPE app_public.load_status AS ENUM (
+    'pending',
+    'assigned',
+    'in_transit',
+    'delivered',
+    'cancelled'
+);
+
+--
+-- Name: TYPE load_status; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TYPE app_public.load_status IS 'Where a load stands: pending (booked, no driver), assigned, in_transit, delivered or cancelled.';
+
+--
+-- Name: vehicle_status; Type: TYPE; Schema: app_public; Owner: -
+--
+
+CREATE TYPE app_public.vehicle_status AS ENUM (
+    'active',
+    'maintenance',
+    'out_of_service',
+    'decommissioned'
+);
+
+--
+-- Name: TYPE vehicle_status; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TYPE app_public.vehicle_status IS 'Whether a vehicle may be dispatched: active, maintenance, out_of_service or decommissioned.';
+
+--
 -- Name: apply_clerk_change(app_private.clerk_event, text, text, jsonb, timestamp with time zone, timestamp with time zone, jsonb); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
@@ -811,6 +896,47 @@ $$;
 COMMENT ON FUNCTION app_private.apply_user_change(event app_private.clerk_event, p_id text, p_fields app_public.users, p_version timestamp with time zone, p_deleted_at timestamp with time zone, p_private_metadata jsonb) IS 'Applies one event to the app_public.users row p_id, as app_private.apply_clerk_change does for any table: p_fields holds the columns of the version the event carries (its id and bookkeeping columns are ignored; null for a tombstone), p_version that version (null for a tombstone), p_deleted_at the deletion it carries. While the row is deleted its personal data (email, names, username, image, public metadata, onboarding_complete, role) is scrubbed, and the first deletion redacts them in its audit history. Locks the row; returns false when the event is stale (changed nothing).';
 
 --
+-- Name: audit_tenant_change(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.audit_tenant_change() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_before jsonb := case when tg_op <> 'INSERT' then to_jsonb(old) end;
+  v_after jsonb := case when tg_op <> 'DELETE' then to_jsonb(new) end;
+  v_row jsonb := coalesce(v_after, v_before);
+  v_changes jsonb;
+begin
+  select coalesce(jsonb_object_agg(d.key, jsonb_build_object('before', d.before, 'after', d.after)), '{}')
+    into v_changes
+    from (
+      select k.key, coalesce(v_before -> k.key, 'null') as before, coalesce(v_after -> k.key, 'null') as after
+        from jsonb_object_keys(coalesce(v_before, '{}') || coalesce(v_after, '{}')) as k(key)
+       where k.key not in ('updated_at')
+    ) as d
+   where d.before is distinct from d.after;
+  if tg_op = 'UPDATE' and v_changes = '{}' then
+    return null;
+  end if;
+  insert into app_public.audit_logs (organization_id, entity_kind, entity_id, action, changes, actor_id, occurred_at)
+  values (
+    v_row ->> 'organization_id', tg_table_name, v_row ->> 'id',
+    case tg_op when 'INSERT' then 'created' when 'UPDATE' then 'updated' else 'deleted' end,
+    v_changes, app_public.current_user_id(), now()
+  );
+  return null;
+end
+$$;
+
+--
+-- Name: FUNCTION audit_tenant_change(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.audit_tenant_change() IS 'Trigger shared by the tables visitors write: one audit_logs row per inserted, updated (fields changed) or deleted row, with only the changed fields and the acting user as actor_id.';
+
+--
 -- Name: cascade_clerk_delete(app_private.clerk_event, text, text, text, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
@@ -842,6 +968,39 @@ $_$;
 --
 
 COMMENT ON FUNCTION app_private.cascade_clerk_delete(event app_private.clerk_event, p_kind text, p_parent_column text, p_parent_id text, p_deleted_at timestamp with time zone) IS 'Soft-deletes the rows of app_public.<p_kind> whose <p_parent_column> is p_parent_id as of p_deleted_at (with their audit rows), through apply_clerk_change (apply_organization_membership_change for memberships). Returns how many rows changed.';
+
+--
+-- Name: check_load_change(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.check_load_change() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_permissions text[];
+  v_delivery_fields constant text[] := array['status', 'picked_up_at', 'delivered_at', 'actual_miles', 'delivery_notes', 'updated_at'];
+begin
+  if app_public.current_user_id() is null then
+    return new;
+  end if;
+  v_permissions := app_public.current_permissions();
+  if (new.driver_id, new.vehicle_id) is distinct from (old.driver_id, old.vehicle_id)
+     and not v_permissions && array['org:admin:view_edit_all_loads', 'org:dispatcher:assign_drivers'] then
+    raise exception 'assigning a driver or vehicle needs org:dispatcher:assign_drivers' using errcode = 'insufficient_privilege';
+  end if;
+  if not v_permissions && array['org:admin:view_edit_all_loads', 'org:dispatcher:create_edit_loads']
+     and to_jsonb(new) - v_delivery_fields <> to_jsonb(old) - v_delivery_fields then
+    raise exception 'a driver may change only the status and delivery fields of a load' using errcode = 'insufficient_privilege';
+  end if;
+  return new;
+end
+$$;
+
+--
+-- Name: FUNCTION check_load_change(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.check_load_change() IS 'Trigger: refuses (42501) a load change outside the visitor''s permissions: assignment without org:dispatcher:assign_drivers, or any field but status and delivery fields without the load-editing permissions.';
 
 --
 -- Name: webhook_events; Type: TABLE; Schema: app_private; Owner: -
@@ -1332,21 +1491,27 @@ COMMENT ON FUNCTION app_private.jsonb_text_array(value jsonb) IS 'A JSON array a
 --
 
 CREATE FUNCTION app_private.permissions_in_claims(claims jsonb) RETURNS text[]
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     AS $_$
-    with listed as (
-      select coalesce(nullif(claims -> 'org_membership.permissions', '""'), claims -> 'org_permissions') as value
-    ),
-    listed_keys as (
-      select case jsonb_typeof(value)
-               when 'array' then array(select jsonb_array_elements_text(value))
-               when 'string' then case
-                 when left(btrim(value #>> '{}'), 1) = '[' then array(select jsonb_array_elements_text((value #>> '{}')::jsonb))
-                 else array(select part from regexp_split_to_table(value #>> '{}', '[\s,]+') as part where part <> '')
-               end
-             end as keys
-        from listed
-    ),
+declare
+  v_listed jsonb := coalesce(nullif(claims -> 'org_membership.permissions', '""'), claims -> 'org_permissions');
+  v_keys text[];
+begin
+  case jsonb_typeof(v_listed)
+    when 'array' then
+      return array(select jsonb_array_elements_text(v_listed));
+    when 'string' then
+      if left(btrim(v_listed #>> '{}'), 1) = '[' then
+        return array(select jsonb_array_elements_text((v_listed #>> '{}')::jsonb));
+      end if;
+      return array(select part from regexp_split_to_table(v_listed #>> '{}', '[\s,]+') as part where part <> '');
+    else
+      null;
+  end case;
+  if jsonb_typeof(claims -> 'o') is distinct from 'object' or not (claims -> 'o') ? 'per' then
+    return null;
+  end if;
+  with
     features as (
       select substr(btrim(part), strpos(btrim(part), ':') + 1) as name, row_number() over (order by position) - 1 as index
         from unnest(string_to_array(claims ->> 'fea', ',')) with ordinality as fea(part, position)
@@ -1360,22 +1525,19 @@ CREATE FUNCTION app_private.permissions_in_claims(claims jsonb) RETURNS text[]
       select btrim(mask)::numeric as mask, position - 1 as index
         from unnest(string_to_array(claims -> 'o' ->> 'fpm', ',')) with ordinality as fpm(mask, position)
        where btrim(mask) ~ '^\d+$'
-    ),
-    v2_keys as (
-      select array(
-               select 'org:' || features.name || ':' || names.name
-                 from features
-                 join masks on masks.index = features.index
-                cross join names
-                where mod(floor(masks.mask / power(2::numeric, names.index)), 2) = 1
-                order by features.index, names.index
-             ) as keys
     )
-    select coalesce(
-             (select keys from listed_keys),
-             case when jsonb_typeof(claims -> 'o') = 'object' and claims -> 'o' ? 'per' then (select keys from v2_keys) end
-           )
-  $_$;
+  select array(
+           select 'org:' || features.name || ':' || names.name
+             from features
+             join masks on masks.index = features.index
+            cross join names
+            where mod(floor(masks.mask / power(2::numeric, names.index)), 2) = 1
+            order by features.index, names.index
+         )
+    into v_keys;
+  return v_keys;
+end
+$_$;
 
 --
 -- Name: FUNCTION permissions_in_claims(claims jsonb); Type: COMMENT; Schema: app_private; Owner: -
@@ -1550,6 +1712,28 @@ $$;
 COMMENT ON FUNCTION app_private.refresh_role_permissions(p_role_ids text[]) IS 'Rewrites the app_public.role_permissions links of these roles from their rows: the permission_ids of each live role that name a live permission.';
 
 --
+-- Name: refuse_unmatched_write(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.refuse_unmatched_write() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  if app_public.current_user_id() is not null and not exists (select from changed_rows) then
+    raise exception 'No such row in %: it does not exist in your organization, or your session may not % it.', tg_table_name, lower(tg_op)
+      using errcode = 'no_data_found';
+  end if;
+  return null;
+end
+$$;
+
+--
+-- Name: FUNCTION refuse_unmatched_write(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.refuse_unmatched_write() IS 'Statement trigger: a visitor''s update or delete that matched no row (missing, or hidden by row-level security) raises no_data_found instead of succeeding silently.';
+
+--
 -- Name: replay_webhook_event(text); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
@@ -1591,11 +1775,11 @@ begin
   execute format('alter table %s enable row level security', secure_table.target);
   execute format('alter table %s force row level security', secure_table.target);
   execute format('drop policy if exists sync_owner_all on %s', secure_table.target);
-  -- current_user is the role running the migration: the owner, which the SECURITY DEFINER sync
+  -- current_user is the role running the migration: the owner, which the SECURITY DEFINER
   -- functions also run as.
   execute format('create policy sync_owner_all on %s for all to current_user using (true) with check (true)', secure_table.target);
   execute format('comment on policy sync_owner_all on %s is %L', secure_table.target,
-    'The owner (the role the SECURITY DEFINER sync functions run as) writes every row; forced RLS would otherwise block it too.');
+    'The owner (migrations, maintenance, and the SECURITY DEFINER functions, which run as it) reads and writes every row; forced RLS would otherwise block it too.');
   execute format('revoke all on %s from authenticated, anonymous', secure_table.target);
 end;
 $$;
@@ -2093,6 +2277,25 @@ $$;
 COMMENT ON FUNCTION app_private.sync_user(event app_private.clerk_event) IS 'user.created/updated/deleted into app_public.users. A deletion soft-deletes the user, scrubs personal data (row, private metadata, audit history, recipient of its Clerk emails/SMS) and soft-deletes the user''s memberships. Returns processed, stale or ignored (other user.* types).';
 
 --
+-- Name: touch_updated_at(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.touch_updated_at() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  new.updated_at := now();
+  return new;
+end
+$$;
+
+--
+-- Name: FUNCTION touch_updated_at(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.touch_updated_at() IS 'Trigger: sets updated_at to the transaction time on every update.';
+
+--
 -- Name: webhook_event_result(app_private.webhook_events, text); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
@@ -2175,6 +2378,64 @@ $$;
 COMMENT ON FUNCTION app_private.write_audit_log(event app_private.clerk_event, p_kind text, p_id text, p_before jsonb, p_after jsonb, p_redacted text[]) IS 'Writes the audit row of one change of a synced row (before/after as jsonb; before null for a new row): only changed fields, values of p_redacted fields shown as "[redacted]"; nothing when no field changed. Action: deleted when deleted_at becomes set, created when the row had no Clerk data before (new or placeholder), else updated.';
 
 --
+-- Name: current_access(); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.current_access(OUT organization_id text, OUT permissions text[]) RETURNS record
+    LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+declare
+  v_user_id text := app_public.current_user_id();
+  v_org_id text := app_public.current_org_id();
+  v_token text[];
+  v_refused boolean;
+  v_found boolean;
+  v_live boolean;
+  v_granted text[];
+begin
+  permissions := '{}';
+  if v_user_id is null or v_org_id is null then
+    return;
+  end if;
+  -- A user removed and added again has an ended row and a live one: the live one decides.
+  select coalesce((select u.deleted_at is not null or u.banned from app_public.users u where u.id = v_user_id), false)
+         or coalesce((select o.deleted_at is not null from app_public.organizations o where o.id = v_org_id), false),
+         m.id is not null, m.deleted_at is null, m.permissions
+    into v_refused, v_found, v_live, v_granted
+    from (select) as one
+    left join lateral (
+      select m.id, m.deleted_at, m.permissions
+        from app_public.organization_memberships m
+       where m.user_id = v_user_id and m.organization_id = v_org_id
+       order by m.deleted_at is null desc
+       limit 1
+    ) as m on true;
+  if v_refused or (v_found and not v_live) then
+    return;
+  end if;
+  organization_id := v_org_id;
+  v_token := app_private.permissions_in_claims(app_public.current_claims());
+  -- Sorted and without duplicates, so the result reads the same whatever the token's order.
+  if not v_found then
+    permissions := array(select distinct key from unnest(v_token) as key where key is not null order by key);
+  else
+    permissions := array(select distinct key from unnest(v_granted) as key
+                          where v_token is null or key = any(v_token) or key like 'org:sys\_%'
+                          order by key);
+  end if;
+end;
+$$;
+
+--
+-- Name: FUNCTION current_access(OUT organization_id text, OUT permissions text[]); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.current_access(OUT organization_id text, OUT permissions text[]) IS '@behavior -*
+The active organization and the permission keys the session holds there, after checking the token against the synced membership (none yet: the token as issued; live: what both grant; ended, or organization or user deleted, or user banned: nothing).';
+
+--
 -- Name: current_claims(); Type: FUNCTION; Schema: app_public; Owner: -
 --
 
@@ -2188,6 +2449,24 @@ CREATE FUNCTION app_public.current_claims() RETURNS jsonb
 
 COMMENT ON FUNCTION app_public.current_claims() IS '@behavior -queryField
 The verified JWT claims of the current request (`request.jwt.claims`), or null for an anonymous visitor.';
+
+--
+-- Name: current_driver_id(); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.current_driver_id() RETURNS uuid
+    LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+    select d.id from app_public.drivers d
+     where d.user_id = app_public.current_user_id() and d.organization_id = app_public.current_org_id()
+  $$;
+
+--
+-- Name: FUNCTION current_driver_id(); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.current_driver_id() IS 'The id of the visitor''s own driver row in the active organization; null when they are not a driver there.';
 
 --
 -- Name: current_org_id(); Type: FUNCTION; Schema: app_public; Owner: -
@@ -2253,35 +2532,14 @@ COMMENT ON FUNCTION app_public.current_organization() IS 'The organization activ
 --
 
 CREATE FUNCTION app_public.current_permissions() RETURNS text[]
-    LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
-    SET search_path TO 'pg_catalog'
-    AS $$
-    with request as (
-      select app_public.current_claims() as claims, app_public.current_user_id() as user_id, app_public.current_org_id() as org_id
-    ),
-    membership as (
-      select m.permissions
-        from app_public.organization_memberships m, request
-       where m.user_id = request.user_id and m.organization_id = request.org_id and m.deleted_at is null
-       limit 1
-    )
-    select array(
-             select distinct key
-               from request,
-                    unnest(
-                      coalesce(app_private.permissions_in_claims(request.claims), (select permissions from membership))
-                      || array(select key from membership, unnest(membership.permissions) as key where key like 'org:sys\_%')
-                    ) as key
-              where request.org_id is not null and key is not null
-              order by key
-           )
-  $$;
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ select (app_public.current_access()).permissions $$;
 
 --
 -- Name: FUNCTION current_permissions(); Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_public.current_permissions() IS 'The visitor''s permission keys in the active organization (such as `org:sys_memberships:read`): those the session token carries, plus system permissions from the synced membership; the membership''s full list when the token carries none. Empty without an active organization.';
+COMMENT ON FUNCTION app_public.current_permissions() IS 'The visitor''s permission keys in the active organization (such as `org:sys_memberships:read`): those the session token carries that the synced membership also grants, plus the membership''s system permissions; the token''s as issued while no membership is synced yet; none once the membership ended or the organization or user was deleted or the user banned. Empty without an active organization.';
 
 --
 -- Name: current_user(); Type: FUNCTION; Schema: app_public; Owner: -
@@ -2336,7 +2594,49 @@ CREATE FUNCTION app_public.has_permission(permission text) RETURNS boolean
 -- Name: FUNCTION has_permission(permission text); Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_public.has_permission(permission text) IS 'Whether the visitor holds this permission key (such as `org:admin:view_audit_logs`) in the active organization.';
+COMMENT ON FUNCTION app_public.has_permission(permission text) IS 'Whether the visitor holds this permission key (such as `org:admin:view_audit_logs`) in the active organization: carried by the session token and not contradicted by the synced membership.';
+
+--
+-- Name: organizations_company_name(app_public.organizations); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.organizations_company_name(organization app_public.organizations) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ select nullif(btrim(organization.public_metadata ->> 'companyName'), '') $$;
+
+--
+-- Name: FUNCTION organizations_company_name(organization app_public.organizations); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.organizations_company_name(organization app_public.organizations) IS 'The organization''s `companyName` from its Clerk public metadata; null when not set.';
+
+--
+-- Name: organizations_dot_number(app_public.organizations); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.organizations_dot_number(organization app_public.organizations) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ select nullif(btrim(organization.public_metadata ->> 'dotNumber'), '') $$;
+
+--
+-- Name: FUNCTION organizations_dot_number(organization app_public.organizations); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.organizations_dot_number(organization app_public.organizations) IS 'The organization''s `dotNumber` from its Clerk public metadata; null when not set.';
+
+--
+-- Name: organizations_mc_number(app_public.organizations); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.organizations_mc_number(organization app_public.organizations) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ select nullif(btrim(organization.public_metadata ->> 'mcNumber'), '') $$;
+
+--
+-- Name: FUNCTION organizations_mc_number(organization app_public.organizations); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.organizations_mc_number(organization app_public.organizations) IS 'The organization''s `mcNumber` from its Clerk public metadata; null when not set.';
 
 --
 -- Name: backfill_runs; Type: TABLE; Schema: app_private; Owner: -
@@ -2619,12 +2919,13 @@ CREATE TABLE app_public.audit_logs (
     entity_id text NOT NULL,
     action text NOT NULL,
     changes jsonb NOT NULL,
-    svix_id text NOT NULL,
-    event_type text NOT NULL,
+    svix_id text,
+    event_type text,
     client_ip text,
     user_agent text,
     occurred_at timestamp with time zone NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    actor_id text,
     CONSTRAINT audit_logs_action_check CHECK ((action = ANY (ARRAY['created'::text, 'updated'::text, 'deleted'::text])))
 );
 
@@ -2634,7 +2935,7 @@ ALTER TABLE ONLY app_public.audit_logs FORCE ROW LEVEL SECURITY;
 -- Name: TABLE audit_logs; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON TABLE app_public.audit_logs IS 'One row per change the Clerk sync made to a synced row, with what changed and which delivery caused it.';
+COMMENT ON TABLE app_public.audit_logs IS 'One row per change to a synced row (by the Clerk sync, with the delivery that caused it) or to tenant data (by a visitor, with actor_id), with what changed.';
 
 --
 -- Name: COLUMN audit_logs.id; Type: COMMENT; Schema: app_public; Owner: -
@@ -2676,13 +2977,13 @@ COMMENT ON COLUMN app_public.audit_logs.changes IS 'Only the fields that changed
 -- Name: COLUMN audit_logs.svix_id; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON COLUMN app_public.audit_logs.svix_id IS 'The delivery (svix-id, or payload hash for deliveries without one) that made the change.';
+COMMENT ON COLUMN app_public.audit_logs.svix_id IS 'The delivery (svix-id, or payload hash for deliveries without one) that made the change; null for a change a visitor made (see actor_id).';
 
 --
 -- Name: COLUMN audit_logs.event_type; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON COLUMN app_public.audit_logs.event_type IS 'Clerk event type, e.g. organizationMembership.updated.';
+COMMENT ON COLUMN app_public.audit_logs.event_type IS 'Clerk event type, e.g. organizationMembership.updated; null for a change a visitor made.';
 
 --
 -- Name: COLUMN audit_logs.client_ip; Type: COMMENT; Schema: app_public; Owner: -
@@ -2707,6 +3008,12 @@ COMMENT ON COLUMN app_public.audit_logs.occurred_at IS 'When the event happened 
 --
 
 COMMENT ON COLUMN app_public.audit_logs.created_at IS 'When the change was written.';
+
+--
+-- Name: COLUMN audit_logs.actor_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.audit_logs.actor_id IS 'The Clerk user whose request made the change (current_user_id()), for changes visitors make to tenant data; null for changes made by the Clerk sync.';
 
 --
 -- Name: audit_logs_id_seq; Type: SEQUENCE; Schema: app_public; Owner: -
@@ -2995,6 +3302,603 @@ COMMENT ON COLUMN app_public.billing_subscriptions.deleted_at IS 'Always null: b
 --
 
 COMMENT ON COLUMN app_public.billing_subscriptions.synced_at IS 'When this row was last written by the sync.';
+
+--
+-- Name: compliance_documents; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.compliance_documents (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    organization_id text DEFAULT app_public.current_org_id() NOT NULL,
+    document_type text NOT NULL,
+    title text NOT NULL,
+    driver_id uuid,
+    vehicle_id uuid,
+    load_id uuid,
+    document_number text,
+    file_url text,
+    issued_on date,
+    expires_on date,
+    status app_public.compliance_document_status DEFAULT 'pending'::app_public.compliance_document_status NOT NULL,
+    verified_by text,
+    verified_at timestamp with time zone,
+    uploaded_by text DEFAULT app_public.current_user_id(),
+    notes text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT compliance_documents_document_type_check CHECK ((btrim(document_type) <> ''::text)),
+    CONSTRAINT compliance_documents_title_check CHECK ((btrim(title) <> ''::text))
+);
+
+ALTER TABLE ONLY app_public.compliance_documents FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE compliance_documents; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.compliance_documents IS '@behavior +insert +update +delete
+Licenses, medical cards, inspections, bills of lading: uploaded by compliance or by a driver for themselves or their loads, verified by compliance.';
+
+--
+-- Name: COLUMN compliance_documents.id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.compliance_documents.id IS 'Stable id of the document.';
+
+--
+-- Name: COLUMN compliance_documents.organization_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.compliance_documents.organization_id IS 'The owning Clerk organization; defaults to the session''s active organization and cannot change.';
+
+--
+-- Name: COLUMN compliance_documents.document_type; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.compliance_documents.document_type IS 'cdl, medical_card, inspection, registration, insurance, bill_of_lading, proof_of_delivery, …';
+
+--
+-- Name: COLUMN compliance_documents.title; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.compliance_documents.title IS 'Display title.';
+
+--
+-- Name: COLUMN compliance_documents.driver_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.compliance_documents.driver_id IS 'The driver the document is about, of the same organization.';
+
+--
+-- Name: COLUMN compliance_documents.vehicle_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.compliance_documents.vehicle_id IS 'The vehicle the document is about, of the same organization.';
+
+--
+-- Name: COLUMN compliance_documents.load_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.compliance_documents.load_id IS 'The load the document belongs to, of the same organization.';
+
+--
+-- Name: COLUMN compliance_documents.document_number; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.compliance_documents.document_number IS 'Number printed on the document.';
+
+--
+-- Name: COLUMN compliance_documents.file_url; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.compliance_documents.file_url IS 'Where the file is stored.';
+
+--
+-- Name: COLUMN compliance_documents.issued_on; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.compliance_documents.issued_on IS 'Issue date.';
+
+--
+-- Name: COLUMN compliance_documents.expires_on; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.compliance_documents.expires_on IS 'Expiry date; null when it does not expire.';
+
+--
+-- Name: COLUMN compliance_documents.status; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.compliance_documents.status IS 'Review state; only compliance (or an admin) sets it past pending.';
+
+--
+-- Name: COLUMN compliance_documents.verified_by; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.compliance_documents.verified_by IS 'The Clerk user who verified or rejected it; null until reviewed.';
+
+--
+-- Name: COLUMN compliance_documents.verified_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.compliance_documents.verified_at IS 'When it was verified or rejected; null until reviewed (a new document cannot know it).';
+
+--
+-- Name: COLUMN compliance_documents.uploaded_by; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.compliance_documents.uploaded_by IS 'The Clerk user who uploaded it.';
+
+--
+-- Name: COLUMN compliance_documents.notes; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.compliance_documents.notes IS 'Reviewer notes.';
+
+--
+-- Name: COLUMN compliance_documents.created_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.compliance_documents.created_at IS 'When the row was created.';
+
+--
+-- Name: COLUMN compliance_documents.updated_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.compliance_documents.updated_at IS 'When the row last changed.';
+
+--
+-- Name: drivers; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.drivers (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    organization_id text DEFAULT app_public.current_org_id() NOT NULL,
+    user_id text,
+    first_name text NOT NULL,
+    last_name text NOT NULL,
+    email text,
+    phone text,
+    license_number text,
+    license_state text,
+    license_class text,
+    license_expires_on date,
+    medical_card_expires_on date,
+    hired_on date,
+    status app_public.driver_status DEFAULT 'active'::app_public.driver_status NOT NULL,
+    notes text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT drivers_first_name_check CHECK ((btrim(first_name) <> ''::text)),
+    CONSTRAINT drivers_last_name_check CHECK ((btrim(last_name) <> ''::text)),
+    CONSTRAINT drivers_license_state_check CHECK ((license_state ~ '^[A-Z]{2}$'::text))
+);
+
+ALTER TABLE ONLY app_public.drivers FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE drivers; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.drivers IS '@behavior +insert +update +delete
+The organization''s drivers. A driver who signs in is linked to their Clerk user (user_id) and then sees their own row and their assigned loads.';
+
+--
+-- Name: COLUMN drivers.id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.drivers.id IS 'Stable id of the driver.';
+
+--
+-- Name: COLUMN drivers.organization_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.drivers.organization_id IS 'The owning Clerk organization; defaults to the session''s active organization and cannot change.';
+
+--
+-- Name: COLUMN drivers.user_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.drivers.user_id IS 'The Clerk user (user_…) who signs in as this driver; null for drivers without an account. One driver per user and organization.';
+
+--
+-- Name: COLUMN drivers.first_name; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.drivers.first_name IS 'First name.';
+
+--
+-- Name: COLUMN drivers.last_name; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.drivers.last_name IS 'Last name.';
+
+--
+-- Name: COLUMN drivers.email; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.drivers.email IS 'Contact email.';
+
+--
+-- Name: COLUMN drivers.phone; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.drivers.phone IS 'Contact phone.';
+
+--
+-- Name: COLUMN drivers.license_number; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.drivers.license_number IS 'Commercial driver''s license (CDL) number.';
+
+--
+-- Name: COLUMN drivers.license_state; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.drivers.license_state IS 'Two-letter state or province code that issued the license.';
+
+--
+-- Name: COLUMN drivers.license_class; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.drivers.license_class IS 'License class (A, B, C).';
+
+--
+-- Name: COLUMN drivers.license_expires_on; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.drivers.license_expires_on IS 'When the license expires.';
+
+--
+-- Name: COLUMN drivers.medical_card_expires_on; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.drivers.medical_card_expires_on IS 'When the DOT medical examiner''s certificate expires.';
+
+--
+-- Name: COLUMN drivers.hired_on; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.drivers.hired_on IS 'Hire date.';
+
+--
+-- Name: COLUMN drivers.status; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.drivers.status IS 'Whether the driver may be dispatched.';
+
+--
+-- Name: COLUMN drivers.notes; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.drivers.notes IS 'Free-form notes.';
+
+--
+-- Name: COLUMN drivers.created_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.drivers.created_at IS 'When the row was created.';
+
+--
+-- Name: COLUMN drivers.updated_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.drivers.updated_at IS 'When the row last changed.';
+
+--
+-- Name: ifta_reports; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.ifta_reports (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    organization_id text DEFAULT app_public.current_org_id() NOT NULL,
+    year integer NOT NULL,
+    quarter integer NOT NULL,
+    status app_public.ifta_report_status DEFAULT 'draft'::app_public.ifta_report_status NOT NULL,
+    total_miles integer,
+    taxable_miles integer,
+    total_gallons numeric(12,3),
+    tax_due numeric(12,2),
+    due_on date,
+    filed_at timestamp with time zone,
+    notes text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT ifta_reports_quarter_check CHECK (((quarter >= 1) AND (quarter <= 4))),
+    CONSTRAINT ifta_reports_taxable_miles_check CHECK ((taxable_miles >= 0)),
+    CONSTRAINT ifta_reports_total_gallons_check CHECK ((total_gallons >= (0)::numeric)),
+    CONSTRAINT ifta_reports_total_miles_check CHECK ((total_miles >= 0)),
+    CONSTRAINT ifta_reports_year_check CHECK (((year >= 2000) AND (year <= 2100)))
+);
+
+ALTER TABLE ONLY app_public.ifta_reports FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE ifta_reports; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.ifta_reports IS '@behavior +insert +update +delete
+Quarterly International Fuel Tax Agreement reports: miles and fuel per quarter and the tax they come to.';
+
+--
+-- Name: COLUMN ifta_reports.id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.ifta_reports.id IS 'Stable id of the report.';
+
+--
+-- Name: COLUMN ifta_reports.organization_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.ifta_reports.organization_id IS 'The owning Clerk organization; defaults to the session''s active organization and cannot change.';
+
+--
+-- Name: COLUMN ifta_reports.year; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.ifta_reports.year IS 'Reporting year.';
+
+--
+-- Name: COLUMN ifta_reports.quarter; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.ifta_reports.quarter IS 'Reporting quarter, 1 to 4.';
+
+--
+-- Name: COLUMN ifta_reports.status; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.ifta_reports.status IS 'draft, filed or amended.';
+
+--
+-- Name: COLUMN ifta_reports.total_miles; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.ifta_reports.total_miles IS 'Miles driven in every jurisdiction, in whole miles.';
+
+--
+-- Name: COLUMN ifta_reports.taxable_miles; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.ifta_reports.taxable_miles IS 'Taxable miles, in whole miles.';
+
+--
+-- Name: COLUMN ifta_reports.total_gallons; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.ifta_reports.total_gallons IS 'Fuel bought in the quarter, in gallons.';
+
+--
+-- Name: COLUMN ifta_reports.tax_due; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.ifta_reports.tax_due IS 'Net tax due (negative: a credit).';
+
+--
+-- Name: COLUMN ifta_reports.due_on; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.ifta_reports.due_on IS 'Filing deadline.';
+
+--
+-- Name: COLUMN ifta_reports.filed_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.ifta_reports.filed_at IS 'When it was filed; null while a draft (a new report cannot know it).';
+
+--
+-- Name: COLUMN ifta_reports.notes; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.ifta_reports.notes IS 'Free-form notes.';
+
+--
+-- Name: COLUMN ifta_reports.created_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.ifta_reports.created_at IS 'When the row was created.';
+
+--
+-- Name: COLUMN ifta_reports.updated_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.ifta_reports.updated_at IS 'When the row last changed.';
+
+--
+-- Name: loads; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.loads (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    organization_id text DEFAULT app_public.current_org_id() NOT NULL,
+    load_number text NOT NULL,
+    reference_number text,
+    status app_public.load_status DEFAULT 'pending'::app_public.load_status NOT NULL,
+    customer_name text NOT NULL,
+    origin_city text NOT NULL,
+    origin_state text NOT NULL,
+    destination_city text NOT NULL,
+    destination_state text NOT NULL,
+    pickup_scheduled_at timestamp with time zone,
+    delivery_scheduled_at timestamp with time zone,
+    driver_id uuid,
+    vehicle_id uuid,
+    rate numeric(12,2),
+    weight_pounds integer,
+    estimated_miles integer,
+    picked_up_at timestamp with time zone,
+    delivered_at timestamp with time zone,
+    actual_miles integer,
+    delivery_notes text,
+    notes text,
+    created_by text DEFAULT app_public.current_user_id(),
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT loads_actual_miles_check CHECK ((actual_miles >= 0)),
+    CONSTRAINT loads_estimated_miles_check CHECK ((estimated_miles >= 0)),
+    CONSTRAINT loads_load_number_check CHECK ((btrim(load_number) <> ''::text)),
+    CONSTRAINT loads_rate_check CHECK ((rate >= (0)::numeric)),
+    CONSTRAINT loads_weight_pounds_check CHECK ((weight_pounds >= 0))
+);
+
+ALTER TABLE ONLY app_public.loads FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE loads; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.loads IS '@behavior +insert +update +delete
+Freight the organization moves: customer, route, schedule, the assigned driver and vehicle, and the delivery as the driver reports it.';
+
+--
+-- Name: COLUMN loads.id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.loads.id IS 'Stable id of the load.';
+
+--
+-- Name: COLUMN loads.organization_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.loads.organization_id IS 'The owning Clerk organization; defaults to the session''s active organization and cannot change.';
+
+--
+-- Name: COLUMN loads.load_number; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.loads.load_number IS 'The load''s number, unique in the organization.';
+
+--
+-- Name: COLUMN loads.reference_number; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.loads.reference_number IS 'The customer''s reference (PO, BOL number).';
+
+--
+-- Name: COLUMN loads.status; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.loads.status IS 'Where the load stands; the assigned driver may move it along.';
+
+--
+-- Name: COLUMN loads.customer_name; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.loads.customer_name IS 'Who pays for the load.';
+
+--
+-- Name: COLUMN loads.origin_city; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.loads.origin_city IS 'Pickup city.';
+
+--
+-- Name: COLUMN loads.origin_state; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.loads.origin_state IS 'Pickup state or province.';
+
+--
+-- Name: COLUMN loads.destination_city; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.loads.destination_city IS 'Delivery city.';
+
+--
+-- Name: COLUMN loads.destination_state; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.loads.destination_state IS 'Delivery state or province.';
+
+--
+-- Name: COLUMN loads.pickup_scheduled_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.loads.pickup_scheduled_at IS 'Planned pickup time.';
+
+--
+-- Name: COLUMN loads.delivery_scheduled_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.loads.delivery_scheduled_at IS 'Planned delivery time.';
+
+--
+-- Name: COLUMN loads.driver_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.loads.driver_id IS 'The assigned driver, of the same organization; setting it needs org:dispatcher:assign_drivers or org:admin:view_edit_all_loads.';
+
+--
+-- Name: COLUMN loads.vehicle_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.loads.vehicle_id IS 'The assigned vehicle, of the same organization; same permission as driver_id.';
+
+--
+-- Name: COLUMN loads.rate; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.loads.rate IS 'Agreed rate, in the organization''s currency.';
+
+--
+-- Name: COLUMN loads.weight_pounds; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.loads.weight_pounds IS 'Weight in pounds.';
+
+--
+-- Name: COLUMN loads.estimated_miles; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.loads.estimated_miles IS 'Planned distance in whole miles.';
+
+--
+-- Name: COLUMN loads.picked_up_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.loads.picked_up_at IS 'When the driver picked the load up; null until then.';
+
+--
+-- Name: COLUMN loads.delivered_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.loads.delivered_at IS 'When the driver delivered the load; null until delivered (a new load cannot know it).';
+
+--
+-- Name: COLUMN loads.actual_miles; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.loads.actual_miles IS 'Distance driven, as the driver reports it.';
+
+--
+-- Name: COLUMN loads.delivery_notes; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.loads.delivery_notes IS 'The driver''s notes on pickup and delivery.';
+
+--
+-- Name: COLUMN loads.notes; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.loads.notes IS 'Dispatch notes.';
+
+--
+-- Name: COLUMN loads.created_by; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.loads.created_by IS 'The Clerk user who created the load.';
+
+--
+-- Name: COLUMN loads.created_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.loads.created_at IS 'When the row was created.';
+
+--
+-- Name: COLUMN loads.updated_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.loads.updated_at IS 'When the row last changed.';
 
 --
 -- Name: organization_domains; Type: TABLE; Schema: app_public; Owner: -
@@ -3508,6 +4412,153 @@ COMMENT ON COLUMN app_public.sessions.deleted_at IS 'Always null: sessions end b
 COMMENT ON COLUMN app_public.sessions.synced_at IS 'When this row was last written by the sync.';
 
 --
+-- Name: vehicles; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.vehicles (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    organization_id text DEFAULT app_public.current_org_id() NOT NULL,
+    unit_number text NOT NULL,
+    vehicle_type text DEFAULT 'tractor'::text NOT NULL,
+    make text,
+    model text,
+    model_year integer,
+    vin text,
+    license_plate text,
+    license_plate_state text,
+    status app_public.vehicle_status DEFAULT 'active'::app_public.vehicle_status NOT NULL,
+    odometer_miles integer,
+    next_inspection_on date,
+    registration_expires_on date,
+    insurance_expires_on date,
+    notes text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT vehicles_license_plate_state_check CHECK ((license_plate_state ~ '^[A-Z]{2}$'::text)),
+    CONSTRAINT vehicles_model_year_check CHECK (((model_year >= 1900) AND (model_year <= 2100))),
+    CONSTRAINT vehicles_odometer_miles_check CHECK ((odometer_miles >= 0)),
+    CONSTRAINT vehicles_unit_number_check CHECK ((btrim(unit_number) <> ''::text)),
+    CONSTRAINT vehicles_vin_check CHECK ((vin ~ '^[A-HJ-NPR-Z0-9]{17}$'::text))
+);
+
+ALTER TABLE ONLY app_public.vehicles FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE vehicles; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.vehicles IS '@behavior +insert +update +delete
+The organization''s trucks and trailers.';
+
+--
+-- Name: COLUMN vehicles.id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.vehicles.id IS 'Stable id of the vehicle.';
+
+--
+-- Name: COLUMN vehicles.organization_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.vehicles.organization_id IS 'The owning Clerk organization; defaults to the session''s active organization and cannot change.';
+
+--
+-- Name: COLUMN vehicles.unit_number; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.vehicles.unit_number IS 'The fleet''s own number for the unit, unique in the organization.';
+
+--
+-- Name: COLUMN vehicles.vehicle_type; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.vehicles.vehicle_type IS 'tractor, trailer, straight truck, …';
+
+--
+-- Name: COLUMN vehicles.make; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.vehicles.make IS 'Manufacturer.';
+
+--
+-- Name: COLUMN vehicles.model; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.vehicles.model IS 'Model.';
+
+--
+-- Name: COLUMN vehicles.model_year; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.vehicles.model_year IS 'Model year.';
+
+--
+-- Name: COLUMN vehicles.vin; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.vehicles.vin IS 'Vehicle identification number (17 characters, no I, O or Q).';
+
+--
+-- Name: COLUMN vehicles.license_plate; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.vehicles.license_plate IS 'License plate.';
+
+--
+-- Name: COLUMN vehicles.license_plate_state; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.vehicles.license_plate_state IS 'Two-letter code of the plate''s state or province.';
+
+--
+-- Name: COLUMN vehicles.status; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.vehicles.status IS 'Whether the vehicle may be dispatched.';
+
+--
+-- Name: COLUMN vehicles.odometer_miles; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.vehicles.odometer_miles IS 'Last recorded odometer reading, in whole miles.';
+
+--
+-- Name: COLUMN vehicles.next_inspection_on; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.vehicles.next_inspection_on IS 'When the next periodic inspection is due.';
+
+--
+-- Name: COLUMN vehicles.registration_expires_on; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.vehicles.registration_expires_on IS 'When the registration expires.';
+
+--
+-- Name: COLUMN vehicles.insurance_expires_on; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.vehicles.insurance_expires_on IS 'When the insurance expires.';
+
+--
+-- Name: COLUMN vehicles.notes; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.vehicles.notes IS 'Free-form notes.';
+
+--
+-- Name: COLUMN vehicles.created_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.vehicles.created_at IS 'When the row was created.';
+
+--
+-- Name: COLUMN vehicles.updated_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.vehicles.updated_at IS 'When the row last changed.';
+
+--
 -- Name: backfill_runs backfill_runs_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
 --
 
@@ -3562,6 +4613,99 @@ ALTER TABLE ONLY app_public.billing_subscription_items
 
 ALTER TABLE ONLY app_public.billing_subscriptions
     ADD CONSTRAINT billing_subscriptions_pkey PRIMARY KEY (id);
+
+--
+-- Name: compliance_documents compliance_documents_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.compliance_documents
+    ADD CONSTRAINT compliance_documents_pkey PRIMARY KEY (id);
+
+--
+-- Name: drivers drivers_organization_id_id_key; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.drivers
+    ADD CONSTRAINT drivers_organization_id_id_key UNIQUE (organization_id, id);
+
+--
+-- Name: CONSTRAINT drivers_organization_id_id_key ON drivers; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON CONSTRAINT drivers_organization_id_id_key ON app_public.drivers IS '@behavior -*';
+
+--
+-- Name: drivers drivers_organization_id_user_id_key; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.drivers
+    ADD CONSTRAINT drivers_organization_id_user_id_key UNIQUE (organization_id, user_id);
+
+--
+-- Name: CONSTRAINT drivers_organization_id_user_id_key ON drivers; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON CONSTRAINT drivers_organization_id_user_id_key ON app_public.drivers IS '@behavior -*';
+
+--
+-- Name: drivers drivers_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.drivers
+    ADD CONSTRAINT drivers_pkey PRIMARY KEY (id);
+
+--
+-- Name: ifta_reports ifta_reports_organization_id_period_key; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.ifta_reports
+    ADD CONSTRAINT ifta_reports_organization_id_period_key UNIQUE (organization_id, year, quarter);
+
+--
+-- Name: CONSTRAINT ifta_reports_organization_id_period_key ON ifta_reports; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON CONSTRAINT ifta_reports_organization_id_period_key ON app_public.ifta_reports IS '@behavior -*';
+
+--
+-- Name: ifta_reports ifta_reports_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.ifta_reports
+    ADD CONSTRAINT ifta_reports_pkey PRIMARY KEY (id);
+
+--
+-- Name: loads loads_organization_id_id_key; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.loads
+    ADD CONSTRAINT loads_organization_id_id_key UNIQUE (organization_id, id);
+
+--
+-- Name: CONSTRAINT loads_organization_id_id_key ON loads; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON CONSTRAINT loads_organization_id_id_key ON app_public.loads IS '@behavior -*';
+
+--
+-- Name: loads loads_organization_id_load_number_key; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.loads
+    ADD CONSTRAINT loads_organization_id_load_number_key UNIQUE (organization_id, load_number);
+
+--
+-- Name: CONSTRAINT loads_organization_id_load_number_key ON loads; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON CONSTRAINT loads_organization_id_load_number_key ON app_public.loads IS '@behavior -*';
+
+--
+-- Name: loads loads_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.loads
+    ADD CONSTRAINT loads_pkey PRIMARY KEY (id);
 
 --
 -- Name: organization_domains organization_domains_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
@@ -3627,6 +4771,39 @@ ALTER TABLE ONLY app_public.users
     ADD CONSTRAINT users_pkey PRIMARY KEY (id);
 
 --
+-- Name: vehicles vehicles_organization_id_id_key; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.vehicles
+    ADD CONSTRAINT vehicles_organization_id_id_key UNIQUE (organization_id, id);
+
+--
+-- Name: CONSTRAINT vehicles_organization_id_id_key ON vehicles; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON CONSTRAINT vehicles_organization_id_id_key ON app_public.vehicles IS '@behavior -*';
+
+--
+-- Name: vehicles vehicles_organization_id_unit_number_key; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.vehicles
+    ADD CONSTRAINT vehicles_organization_id_unit_number_key UNIQUE (organization_id, unit_number);
+
+--
+-- Name: CONSTRAINT vehicles_organization_id_unit_number_key ON vehicles; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON CONSTRAINT vehicles_organization_id_unit_number_key ON app_public.vehicles IS '@behavior -*';
+
+--
+-- Name: vehicles vehicles_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.vehicles
+    ADD CONSTRAINT vehicles_pkey PRIMARY KEY (id);
+
+--
 -- Name: backfill_runs_running_idx; Type: INDEX; Schema: app_private; Owner: -
 --
 
@@ -3655,6 +4832,12 @@ CREATE INDEX webhook_events_object_id_idx ON app_private.webhook_events USING bt
 --
 
 CREATE INDEX webhook_events_received_at_idx ON app_private.webhook_events USING btree (received_at);
+
+--
+-- Name: audit_logs_actor_id_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX audit_logs_actor_id_idx ON app_public.audit_logs USING btree (actor_id) WHERE (actor_id IS NOT NULL);
 
 --
 -- Name: audit_logs_entity_idx; Type: INDEX; Schema: app_public; Owner: -
@@ -3699,6 +4882,54 @@ CREATE INDEX billing_subscriptions_organization_id_idx ON app_public.billing_sub
 CREATE INDEX billing_subscriptions_user_id_idx ON app_public.billing_subscriptions USING btree (user_id);
 
 --
+-- Name: compliance_documents_driver_id_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX compliance_documents_driver_id_idx ON app_public.compliance_documents USING btree (driver_id);
+
+--
+-- Name: compliance_documents_load_id_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX compliance_documents_load_id_idx ON app_public.compliance_documents USING btree (load_id);
+
+--
+-- Name: compliance_documents_organization_id_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX compliance_documents_organization_id_idx ON app_public.compliance_documents USING btree (organization_id, expires_on);
+
+--
+-- Name: compliance_documents_vehicle_id_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX compliance_documents_vehicle_id_idx ON app_public.compliance_documents USING btree (vehicle_id);
+
+--
+-- Name: drivers_user_id_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX drivers_user_id_idx ON app_public.drivers USING btree (user_id);
+
+--
+-- Name: loads_driver_id_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX loads_driver_id_idx ON app_public.loads USING btree (driver_id);
+
+--
+-- Name: loads_organization_id_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX loads_organization_id_idx ON app_public.loads USING btree (organization_id, delivery_scheduled_at);
+
+--
+-- Name: loads_vehicle_id_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX loads_vehicle_id_idx ON app_public.loads USING btree (vehicle_id);
+
+--
 -- Name: organization_domains_organization_id_idx; Type: INDEX; Schema: app_public; Owner: -
 --
 
@@ -3721,6 +4952,12 @@ CREATE INDEX organization_memberships_organization_id_idx ON app_public.organiza
 --
 
 CREATE INDEX organization_memberships_user_id_idx ON app_public.organization_memberships USING btree (user_id);
+
+--
+-- Name: organization_memberships_user_id_organization_id_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX organization_memberships_user_id_organization_id_idx ON app_public.organization_memberships USING btree (user_id, organization_id);
 
 --
 -- Name: organizations_slug_idx; Type: INDEX; Schema: app_public; Owner: -
@@ -3753,11 +4990,172 @@ CREATE INDEX roles_key_idx ON app_public.roles USING btree (key);
 CREATE INDEX sessions_user_id_idx ON app_public.sessions USING btree (user_id);
 
 --
+-- Name: compliance_documents _100_touch_updated_at; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _100_touch_updated_at BEFORE UPDATE ON app_public.compliance_documents FOR EACH ROW EXECUTE FUNCTION app_private.touch_updated_at();
+
+--
+-- Name: drivers _100_touch_updated_at; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _100_touch_updated_at BEFORE UPDATE ON app_public.drivers FOR EACH ROW EXECUTE FUNCTION app_private.touch_updated_at();
+
+--
+-- Name: ifta_reports _100_touch_updated_at; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _100_touch_updated_at BEFORE UPDATE ON app_public.ifta_reports FOR EACH ROW EXECUTE FUNCTION app_private.touch_updated_at();
+
+--
+-- Name: loads _100_touch_updated_at; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _100_touch_updated_at BEFORE UPDATE ON app_public.loads FOR EACH ROW EXECUTE FUNCTION app_private.touch_updated_at();
+
+--
+-- Name: vehicles _100_touch_updated_at; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _100_touch_updated_at BEFORE UPDATE ON app_public.vehicles FOR EACH ROW EXECUTE FUNCTION app_private.touch_updated_at();
+
+--
+-- Name: loads _200_check_change; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _200_check_change BEFORE UPDATE ON app_public.loads FOR EACH ROW EXECUTE FUNCTION app_private.check_load_change();
+
+--
+-- Name: compliance_documents _800_refuse_unmatched_delete; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _800_refuse_unmatched_delete AFTER DELETE ON app_public.compliance_documents REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.refuse_unmatched_write();
+
+--
+-- Name: drivers _800_refuse_unmatched_delete; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _800_refuse_unmatched_delete AFTER DELETE ON app_public.drivers REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.refuse_unmatched_write();
+
+--
+-- Name: ifta_reports _800_refuse_unmatched_delete; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _800_refuse_unmatched_delete AFTER DELETE ON app_public.ifta_reports REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.refuse_unmatched_write();
+
+--
+-- Name: loads _800_refuse_unmatched_delete; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _800_refuse_unmatched_delete AFTER DELETE ON app_public.loads REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.refuse_unmatched_write();
+
+--
+-- Name: vehicles _800_refuse_unmatched_delete; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _800_refuse_unmatched_delete AFTER DELETE ON app_public.vehicles REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.refuse_unmatched_write();
+
+--
+-- Name: compliance_documents _800_refuse_unmatched_update; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _800_refuse_unmatched_update AFTER UPDATE ON app_public.compliance_documents REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.refuse_unmatched_write();
+
+--
+-- Name: drivers _800_refuse_unmatched_update; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _800_refuse_unmatched_update AFTER UPDATE ON app_public.drivers REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.refuse_unmatched_write();
+
+--
+-- Name: ifta_reports _800_refuse_unmatched_update; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _800_refuse_unmatched_update AFTER UPDATE ON app_public.ifta_reports REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.refuse_unmatched_write();
+
+--
+-- Name: loads _800_refuse_unmatched_update; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _800_refuse_unmatched_update AFTER UPDATE ON app_public.loads REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.refuse_unmatched_write();
+
+--
+-- Name: vehicles _800_refuse_unmatched_update; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _800_refuse_unmatched_update AFTER UPDATE ON app_public.vehicles REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.refuse_unmatched_write();
+
+--
+-- Name: compliance_documents _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.compliance_documents FOR EACH ROW EXECUTE FUNCTION app_private.audit_tenant_change();
+
+--
+-- Name: drivers _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.drivers FOR EACH ROW EXECUTE FUNCTION app_private.audit_tenant_change();
+
+--
+-- Name: ifta_reports _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.ifta_reports FOR EACH ROW EXECUTE FUNCTION app_private.audit_tenant_change();
+
+--
+-- Name: loads _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.loads FOR EACH ROW EXECUTE FUNCTION app_private.audit_tenant_change();
+
+--
+-- Name: vehicles _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.vehicles FOR EACH ROW EXECUTE FUNCTION app_private.audit_tenant_change();
+
+--
 -- Name: backfill_seen backfill_seen_run_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
 --
 
 ALTER TABLE ONLY app_private.backfill_seen
     ADD CONSTRAINT backfill_seen_run_id_fkey FOREIGN KEY (run_id) REFERENCES app_private.backfill_runs(id) ON DELETE CASCADE;
+
+--
+-- Name: compliance_documents compliance_documents_driver_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.compliance_documents
+    ADD CONSTRAINT compliance_documents_driver_fkey FOREIGN KEY (organization_id, driver_id) REFERENCES app_public.drivers(organization_id, id) ON DELETE RESTRICT;
+
+--
+-- Name: compliance_documents compliance_documents_load_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.compliance_documents
+    ADD CONSTRAINT compliance_documents_load_fkey FOREIGN KEY (organization_id, load_id) REFERENCES app_public.loads(organization_id, id) ON DELETE RESTRICT;
+
+--
+-- Name: compliance_documents compliance_documents_vehicle_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.compliance_documents
+    ADD CONSTRAINT compliance_documents_vehicle_fkey FOREIGN KEY (organization_id, vehicle_id) REFERENCES app_public.vehicles(organization_id, id) ON DELETE RESTRICT;
+
+--
+-- Name: loads loads_driver_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.loads
+    ADD CONSTRAINT loads_driver_fkey FOREIGN KEY (organization_id, driver_id) REFERENCES app_public.drivers(organization_id, id) ON DELETE RESTRICT;
+
+--
+-- Name: loads loads_vehicle_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.loads
+    ADD CONSTRAINT loads_vehicle_fkey FOREIGN KEY (organization_id, vehicle_id) REFERENCES app_public.vehicles(organization_id, id) ON DELETE RESTRICT;
 
 --
 -- Name: role_permissions role_permissions_permission_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
@@ -3790,6 +5188,152 @@ ALTER TABLE app_public.billing_subscription_items ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE app_public.billing_subscriptions ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: compliance_documents; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.compliance_documents ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: drivers delete_admin; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY delete_admin ON app_public.drivers FOR DELETE TO authenticated USING (((organization_id = ( SELECT app_public.current_org_id() AS current_org_id)) AND (( SELECT app_public.current_permissions() AS current_permissions) && '{org:admin:configure_company_settings,org:admin:manage_users_and_roles}'::text[])));
+
+--
+-- Name: POLICY delete_admin ON drivers; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY delete_admin ON app_public.drivers IS 'An admin (org:admin:configure_company_settings or org:admin:manage_users_and_roles) removes drivers of the active organization.';
+
+--
+-- Name: loads delete_admin; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY delete_admin ON app_public.loads FOR DELETE TO authenticated USING (((organization_id = ( SELECT app_public.current_org_id() AS current_org_id)) AND (( SELECT app_public.current_permissions() AS current_permissions) && '{org:admin:view_edit_all_loads}'::text[])));
+
+--
+-- Name: POLICY delete_admin ON loads; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY delete_admin ON app_public.loads IS 'Only admins (org:admin:view_edit_all_loads) delete loads.';
+
+--
+-- Name: vehicles delete_admin; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY delete_admin ON app_public.vehicles FOR DELETE TO authenticated USING (((organization_id = ( SELECT app_public.current_org_id() AS current_org_id)) AND (( SELECT app_public.current_permissions() AS current_permissions) && '{org:admin:configure_company_settings,org:admin:manage_users_and_roles}'::text[])));
+
+--
+-- Name: POLICY delete_admin ON vehicles; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY delete_admin ON app_public.vehicles IS 'An admin (org:admin:configure_company_settings or org:admin:manage_users_and_roles) removes vehicles of the active organization.';
+
+--
+-- Name: ifta_reports delete_reports; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY delete_reports ON app_public.ifta_reports FOR DELETE TO authenticated USING (((organization_id = ( SELECT app_public.current_org_id() AS current_org_id)) AND (( SELECT app_public.current_permissions() AS current_permissions) && '{org:admin:access_all_reports,org:compliance:generate_compliance_req}'::text[])));
+
+--
+-- Name: POLICY delete_reports ON ifta_reports; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY delete_reports ON app_public.ifta_reports IS 'The same compliance and admin permissions remove the organization''s IFTA reports.';
+
+--
+-- Name: compliance_documents delete_review; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY delete_review ON app_public.compliance_documents FOR DELETE TO authenticated USING (((organization_id = ( SELECT app_public.current_org_id() AS current_org_id)) AND (( SELECT app_public.current_permissions() AS current_permissions) && '{org:admin:configure_company_settings,org:compliance:upload_review_compliance}'::text[])));
+
+--
+-- Name: POLICY delete_review ON compliance_documents; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY delete_review ON app_public.compliance_documents IS 'Compliance (org:compliance:upload_review_compliance) and admins remove documents.';
+
+--
+-- Name: drivers; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.drivers ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: ifta_reports; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.ifta_reports ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: drivers insert_admin; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY insert_admin ON app_public.drivers FOR INSERT TO authenticated WITH CHECK (((organization_id = ( SELECT app_public.current_org_id() AS current_org_id)) AND (( SELECT app_public.current_permissions() AS current_permissions) && '{org:admin:configure_company_settings,org:admin:manage_users_and_roles}'::text[])));
+
+--
+-- Name: POLICY insert_admin ON drivers; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY insert_admin ON app_public.drivers IS 'An admin (org:admin:configure_company_settings or org:admin:manage_users_and_roles) adds drivers of the active organization.';
+
+--
+-- Name: vehicles insert_admin; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY insert_admin ON app_public.vehicles FOR INSERT TO authenticated WITH CHECK (((organization_id = ( SELECT app_public.current_org_id() AS current_org_id)) AND (( SELECT app_public.current_permissions() AS current_permissions) && '{org:admin:configure_company_settings,org:admin:manage_users_and_roles}'::text[])));
+
+--
+-- Name: POLICY insert_admin ON vehicles; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY insert_admin ON app_public.vehicles IS 'An admin (org:admin:configure_company_settings or org:admin:manage_users_and_roles) adds vehicles of the active organization.';
+
+--
+-- Name: compliance_documents insert_compliance_or_driver; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY insert_compliance_or_driver ON app_public.compliance_documents FOR INSERT TO authenticated WITH CHECK (((organization_id = ( SELECT app_public.current_org_id() AS current_org_id)) AND ((( SELECT app_public.current_permissions() AS current_permissions) && '{org:admin:configure_company_settings,org:compliance:upload_review_compliance}'::text[]) OR ((( SELECT app_public.current_permissions() AS current_permissions) && '{org:driver:upload_documents}'::text[]) AND (status = 'pending'::app_public.compliance_document_status) AND (verified_by IS NULL) AND (verified_at IS NULL) AND ((driver_id = ( SELECT app_public.current_driver_id() AS current_driver_id)) OR (load_id IN ( SELECT l.id
+   FROM app_public.loads l
+  WHERE (l.driver_id = ( SELECT app_public.current_driver_id() AS current_driver_id)))))))));
+
+--
+-- Name: POLICY insert_compliance_or_driver ON compliance_documents; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY insert_compliance_or_driver ON app_public.compliance_documents IS 'Compliance (org:compliance:upload_review_compliance) and admins add documents; a driver with org:driver:upload_documents adds pending, unverified documents about themselves or their loads.';
+
+--
+-- Name: loads insert_dispatch; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY insert_dispatch ON app_public.loads FOR INSERT TO authenticated WITH CHECK (((organization_id = ( SELECT app_public.current_org_id() AS current_org_id)) AND (( SELECT app_public.current_permissions() AS current_permissions) && '{org:admin:view_edit_all_loads,org:dispatcher:create_edit_loads}'::text[]) AND (((driver_id IS NULL) AND (vehicle_id IS NULL)) OR (( SELECT app_public.current_permissions() AS current_permissions) && '{org:admin:view_edit_all_loads,org:dispatcher:assign_drivers}'::text[]))));
+
+--
+-- Name: POLICY insert_dispatch ON loads; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY insert_dispatch ON app_public.loads IS 'Admins and dispatchers with org:dispatcher:create_edit_loads create loads in the active organization; one created with a driver or vehicle also needs org:dispatcher:assign_drivers (or the admin permission).';
+
+--
+-- Name: ifta_reports insert_reports; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY insert_reports ON app_public.ifta_reports FOR INSERT TO authenticated WITH CHECK (((organization_id = ( SELECT app_public.current_org_id() AS current_org_id)) AND (( SELECT app_public.current_permissions() AS current_permissions) && '{org:admin:access_all_reports,org:compliance:generate_compliance_req}'::text[])));
+
+--
+-- Name: POLICY insert_reports ON ifta_reports; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY insert_reports ON app_public.ifta_reports IS 'The same compliance and admin permissions create the organization''s IFTA reports.';
+
+--
+-- Name: loads; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.loads ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: organization_domains; Type: ROW SECURITY; Schema: app_public; Owner: -
@@ -3844,6 +5388,18 @@ CREATE POLICY select_all ON app_public.role_permissions FOR SELECT TO authentica
 --
 
 COMMENT ON POLICY select_all ON app_public.role_permissions IS 'Every signed-in user sees which permissions each live role grants.';
+
+--
+-- Name: compliance_documents select_compliance_or_own; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_compliance_or_own ON app_public.compliance_documents FOR SELECT TO authenticated USING (((organization_id = ( SELECT app_public.current_org_id() AS current_org_id)) AND ((( SELECT app_public.current_permissions() AS current_permissions) && '{org:admin:configure_company_settings,org:compliance:view_compliance_dashboard,org:compliance:upload_review_compliance}'::text[]) OR ((driver_id = ( SELECT app_public.current_driver_id() AS current_driver_id)) AND (( SELECT app_public.current_permissions() AS current_permissions) && '{org:driver:upload_documents}'::text[])))));
+
+--
+-- Name: POLICY select_compliance_or_own ON compliance_documents; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY select_compliance_or_own ON app_public.compliance_documents IS 'Compliance (org:compliance:view_compliance_dashboard or org:compliance:upload_review_compliance) and admins (org:admin:configure_company_settings) see the organization''s documents; a driver with org:driver:upload_documents sees the documents about them.';
 
 --
 -- Name: organizations select_current; Type: POLICY; Schema: app_public; Owner: -
@@ -3922,6 +5478,42 @@ CREATE POLICY select_current_org_with_permission ON app_public.organization_invi
 COMMENT ON POLICY select_current_org_with_permission ON app_public.organization_invitations IS 'Invitations of the active organization, for holders of org:sys_memberships:read.';
 
 --
+-- Name: loads select_dispatch_or_assigned; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_dispatch_or_assigned ON app_public.loads FOR SELECT TO authenticated USING (((organization_id = ( SELECT app_public.current_org_id() AS current_org_id)) AND ((( SELECT app_public.current_permissions() AS current_permissions) && '{org:admin:view_edit_all_loads,org:dispatcher:create_edit_loads,org:dispatcher:access_dispatch_dashboard}'::text[]) OR ((driver_id = ( SELECT app_public.current_driver_id() AS current_driver_id)) AND (( SELECT app_public.current_permissions() AS current_permissions) && '{org:driver:view_assigned_loads}'::text[])))));
+
+--
+-- Name: POLICY select_dispatch_or_assigned ON loads; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY select_dispatch_or_assigned ON app_public.loads IS 'Admins (org:admin:view_edit_all_loads) and dispatchers (org:dispatcher:create_edit_loads or org:dispatcher:access_dispatch_dashboard) see the organization''s loads; a driver with org:driver:view_assigned_loads sees the loads assigned to them.';
+
+--
+-- Name: vehicles select_fleet_staff; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_fleet_staff ON app_public.vehicles FOR SELECT TO authenticated USING (((organization_id = ( SELECT app_public.current_org_id() AS current_org_id)) AND (( SELECT app_public.current_permissions() AS current_permissions) && '{org:admin:configure_company_settings,org:admin:manage_users_and_roles,org:dispatcher:view_driver_vehicle_status,org:compliance:view_compliance_dashboard,org:compliance:upload_review_compliance}'::text[])));
+
+--
+-- Name: POLICY select_fleet_staff ON vehicles; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY select_fleet_staff ON app_public.vehicles IS 'Admins, dispatchers (org:dispatcher:view_driver_vehicle_status) and compliance see the organization''s vehicles.';
+
+--
+-- Name: drivers select_fleet_staff_or_self; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_fleet_staff_or_self ON app_public.drivers FOR SELECT TO authenticated USING (((organization_id = ( SELECT app_public.current_org_id() AS current_org_id)) AND ((( SELECT app_public.current_permissions() AS current_permissions) && '{org:admin:configure_company_settings,org:admin:manage_users_and_roles,org:dispatcher:view_driver_vehicle_status,org:compliance:view_compliance_dashboard,org:compliance:upload_review_compliance}'::text[]) OR ((user_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND (( SELECT app_public.current_permissions() AS current_permissions) && '{org:driver:view_assigned_loads}'::text[])))));
+
+--
+-- Name: POLICY select_fleet_staff_or_self ON drivers; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY select_fleet_staff_or_self ON app_public.drivers IS 'Admins, dispatchers (org:dispatcher:view_driver_vehicle_status) and compliance see the organization''s drivers; a driver sees their own row.';
+
+--
 -- Name: permissions select_live; Type: POLICY; Schema: app_public; Owner: -
 --
 
@@ -3982,6 +5574,18 @@ CREATE POLICY select_own ON app_public.sessions FOR SELECT TO authenticated USIN
 COMMENT ON POLICY select_own ON app_public.sessions IS 'A user sees their own sessions (every status).';
 
 --
+-- Name: ifta_reports select_reports; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_reports ON app_public.ifta_reports FOR SELECT TO authenticated USING (((organization_id = ( SELECT app_public.current_org_id() AS current_org_id)) AND (( SELECT app_public.current_permissions() AS current_permissions) && '{org:admin:access_all_reports,org:compliance:generate_compliance_req}'::text[])));
+
+--
+-- Name: POLICY select_reports ON ifta_reports; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY select_reports ON app_public.ifta_reports IS 'Compliance with org:compliance:generate_compliance_req and admins with org:admin:access_all_reports see the organization''s IFTA reports.';
+
+--
 -- Name: users select_self_or_member; Type: POLICY; Schema: app_public; Owner: -
 --
 
@@ -4025,7 +5629,7 @@ CREATE POLICY sync_owner_all ON app_public.audit_logs TO app_owner USING (true) 
 -- Name: POLICY sync_owner_all ON audit_logs; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON POLICY sync_owner_all ON app_public.audit_logs IS 'The owner (the role the SECURITY DEFINER sync functions run as) writes every row; forced RLS would otherwise block it too.';
+COMMENT ON POLICY sync_owner_all ON app_public.audit_logs IS 'The owner (migrations, maintenance, and the SECURITY DEFINER functions, which run as it) reads and writes every row; forced RLS would otherwise block it too.';
 
 --
 -- Name: billing_subscription_items sync_owner_all; Type: POLICY; Schema: app_public; Owner: -
@@ -4037,7 +5641,7 @@ CREATE POLICY sync_owner_all ON app_public.billing_subscription_items TO app_own
 -- Name: POLICY sync_owner_all ON billing_subscription_items; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON POLICY sync_owner_all ON app_public.billing_subscription_items IS 'The owner (the role the SECURITY DEFINER sync functions run as) writes every row; forced RLS would otherwise block it too.';
+COMMENT ON POLICY sync_owner_all ON app_public.billing_subscription_items IS 'The owner (migrations, maintenance, and the SECURITY DEFINER functions, which run as it) reads and writes every row; forced RLS would otherwise block it too.';
 
 --
 -- Name: billing_subscriptions sync_owner_all; Type: POLICY; Schema: app_public; Owner: -
@@ -4049,7 +5653,55 @@ CREATE POLICY sync_owner_all ON app_public.billing_subscriptions TO app_owner US
 -- Name: POLICY sync_owner_all ON billing_subscriptions; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON POLICY sync_owner_all ON app_public.billing_subscriptions IS 'The owner (the role the SECURITY DEFINER sync functions run as) writes every row; forced RLS would otherwise block it too.';
+COMMENT ON POLICY sync_owner_all ON app_public.billing_subscriptions IS 'The owner (migrations, maintenance, and the SECURITY DEFINER functions, which run as it) reads and writes every row; forced RLS would otherwise block it too.';
+
+--
+-- Name: compliance_documents sync_owner_all; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY sync_owner_all ON app_public.compliance_documents TO app_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: POLICY sync_owner_all ON compliance_documents; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY sync_owner_all ON app_public.compliance_documents IS 'The owner (migrations, maintenance, and the SECURITY DEFINER functions, which run as it) reads and writes every row; forced RLS would otherwise block it too.';
+
+--
+-- Name: drivers sync_owner_all; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY sync_owner_all ON app_public.drivers TO app_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: POLICY sync_owner_all ON drivers; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY sync_owner_all ON app_public.drivers IS 'The owner (migrations, maintenance, and the SECURITY DEFINER functions, which run as it) reads and writes every row; forced RLS would otherwise block it too.';
+
+--
+-- Name: ifta_reports sync_owner_all; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY sync_owner_all ON app_public.ifta_reports TO app_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: POLICY sync_owner_all ON ifta_reports; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY sync_owner_all ON app_public.ifta_reports IS 'The owner (migrations, maintenance, and the SECURITY DEFINER functions, which run as it) reads and writes every row; forced RLS would otherwise block it too.';
+
+--
+-- Name: loads sync_owner_all; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY sync_owner_all ON app_public.loads TO app_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: POLICY sync_owner_all ON loads; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY sync_owner_all ON app_public.loads IS 'The owner (migrations, maintenance, and the SECURITY DEFINER functions, which run as it) reads and writes every row; forced RLS would otherwise block it too.';
 
 --
 -- Name: organization_domains sync_owner_all; Type: POLICY; Schema: app_public; Owner: -
@@ -4061,7 +5713,7 @@ CREATE POLICY sync_owner_all ON app_public.organization_domains TO app_owner USI
 -- Name: POLICY sync_owner_all ON organization_domains; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON POLICY sync_owner_all ON app_public.organization_domains IS 'The owner (the role the SECURITY DEFINER sync functions run as) writes every row; forced RLS would otherwise block it too.';
+COMMENT ON POLICY sync_owner_all ON app_public.organization_domains IS 'The owner (migrations, maintenance, and the SECURITY DEFINER functions, which run as it) reads and writes every row; forced RLS would otherwise block it too.';
 
 --
 -- Name: organization_invitations sync_owner_all; Type: POLICY; Schema: app_public; Owner: -
@@ -4073,7 +5725,7 @@ CREATE POLICY sync_owner_all ON app_public.organization_invitations TO app_owner
 -- Name: POLICY sync_owner_all ON organization_invitations; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON POLICY sync_owner_all ON app_public.organization_invitations IS 'The owner (the role the SECURITY DEFINER sync functions run as) writes every row; forced RLS would otherwise block it too.';
+COMMENT ON POLICY sync_owner_all ON app_public.organization_invitations IS 'The owner (migrations, maintenance, and the SECURITY DEFINER functions, which run as it) reads and writes every row; forced RLS would otherwise block it too.';
 
 --
 -- Name: organization_memberships sync_owner_all; Type: POLICY; Schema: app_public; Owner: -
@@ -4085,7 +5737,7 @@ CREATE POLICY sync_owner_all ON app_public.organization_memberships TO app_owner
 -- Name: POLICY sync_owner_all ON organization_memberships; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON POLICY sync_owner_all ON app_public.organization_memberships IS 'The owner (the role the SECURITY DEFINER sync functions run as) writes every row; forced RLS would otherwise block it too.';
+COMMENT ON POLICY sync_owner_all ON app_public.organization_memberships IS 'The owner (migrations, maintenance, and the SECURITY DEFINER functions, which run as it) reads and writes every row; forced RLS would otherwise block it too.';
 
 --
 -- Name: organizations sync_owner_all; Type: POLICY; Schema: app_public; Owner: -
@@ -4097,7 +5749,7 @@ CREATE POLICY sync_owner_all ON app_public.organizations TO app_owner USING (tru
 -- Name: POLICY sync_owner_all ON organizations; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON POLICY sync_owner_all ON app_public.organizations IS 'The owner (the role the SECURITY DEFINER sync functions run as) writes every row; forced RLS would otherwise block it too.';
+COMMENT ON POLICY sync_owner_all ON app_public.organizations IS 'The owner (migrations, maintenance, and the SECURITY DEFINER functions, which run as it) reads and writes every row; forced RLS would otherwise block it too.';
 
 --
 -- Name: permissions sync_owner_all; Type: POLICY; Schema: app_public; Owner: -
@@ -4109,7 +5761,7 @@ CREATE POLICY sync_owner_all ON app_public.permissions TO app_owner USING (true)
 -- Name: POLICY sync_owner_all ON permissions; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON POLICY sync_owner_all ON app_public.permissions IS 'The owner (the role the SECURITY DEFINER sync functions run as) writes every row; forced RLS would otherwise block it too.';
+COMMENT ON POLICY sync_owner_all ON app_public.permissions IS 'The owner (migrations, maintenance, and the SECURITY DEFINER functions, which run as it) reads and writes every row; forced RLS would otherwise block it too.';
 
 --
 -- Name: role_permissions sync_owner_all; Type: POLICY; Schema: app_public; Owner: -
@@ -4121,7 +5773,7 @@ CREATE POLICY sync_owner_all ON app_public.role_permissions TO app_owner USING (
 -- Name: POLICY sync_owner_all ON role_permissions; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON POLICY sync_owner_all ON app_public.role_permissions IS 'The owner (the role the SECURITY DEFINER sync functions run as) writes every row; forced RLS would otherwise block it too.';
+COMMENT ON POLICY sync_owner_all ON app_public.role_permissions IS 'The owner (migrations, maintenance, and the SECURITY DEFINER functions, which run as it) reads and writes every row; forced RLS would otherwise block it too.';
 
 --
 -- Name: roles sync_owner_all; Type: POLICY; Schema: app_public; Owner: -
@@ -4133,7 +5785,7 @@ CREATE POLICY sync_owner_all ON app_public.roles TO app_owner USING (true) WITH 
 -- Name: POLICY sync_owner_all ON roles; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON POLICY sync_owner_all ON app_public.roles IS 'The owner (the role the SECURITY DEFINER sync functions run as) writes every row; forced RLS would otherwise block it too.';
+COMMENT ON POLICY sync_owner_all ON app_public.roles IS 'The owner (migrations, maintenance, and the SECURITY DEFINER functions, which run as it) reads and writes every row; forced RLS would otherwise block it too.';
 
 --
 -- Name: sessions sync_owner_all; Type: POLICY; Schema: app_public; Owner: -
@@ -4145,7 +5797,7 @@ CREATE POLICY sync_owner_all ON app_public.sessions TO app_owner USING (true) WI
 -- Name: POLICY sync_owner_all ON sessions; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON POLICY sync_owner_all ON app_public.sessions IS 'The owner (the role the SECURITY DEFINER sync functions run as) writes every row; forced RLS would otherwise block it too.';
+COMMENT ON POLICY sync_owner_all ON app_public.sessions IS 'The owner (migrations, maintenance, and the SECURITY DEFINER functions, which run as it) reads and writes every row; forced RLS would otherwise block it too.';
 
 --
 -- Name: users sync_owner_all; Type: POLICY; Schema: app_public; Owner: -
@@ -4157,13 +5809,91 @@ CREATE POLICY sync_owner_all ON app_public.users TO app_owner USING (true) WITH 
 -- Name: POLICY sync_owner_all ON users; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON POLICY sync_owner_all ON app_public.users IS 'The owner (the role the SECURITY DEFINER sync functions run as) writes every row; forced RLS would otherwise block it too.';
+COMMENT ON POLICY sync_owner_all ON app_public.users IS 'The owner (migrations, maintenance, and the SECURITY DEFINER functions, which run as it) reads and writes every row; forced RLS would otherwise block it too.';
+
+--
+-- Name: vehicles sync_owner_all; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY sync_owner_all ON app_public.vehicles TO app_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: POLICY sync_owner_all ON vehicles; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY sync_owner_all ON app_public.vehicles IS 'The owner (migrations, maintenance, and the SECURITY DEFINER functions, which run as it) reads and writes every row; forced RLS would otherwise block it too.';
+
+--
+-- Name: drivers update_admin; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY update_admin ON app_public.drivers FOR UPDATE TO authenticated USING (((organization_id = ( SELECT app_public.current_org_id() AS current_org_id)) AND (( SELECT app_public.current_permissions() AS current_permissions) && '{org:admin:configure_company_settings,org:admin:manage_users_and_roles}'::text[]))) WITH CHECK (((organization_id = ( SELECT app_public.current_org_id() AS current_org_id)) AND (( SELECT app_public.current_permissions() AS current_permissions) && '{org:admin:configure_company_settings,org:admin:manage_users_and_roles}'::text[])));
+
+--
+-- Name: POLICY update_admin ON drivers; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY update_admin ON app_public.drivers IS 'An admin (org:admin:configure_company_settings or org:admin:manage_users_and_roles) changes drivers of the active organization.';
+
+--
+-- Name: vehicles update_admin; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY update_admin ON app_public.vehicles FOR UPDATE TO authenticated USING (((organization_id = ( SELECT app_public.current_org_id() AS current_org_id)) AND (( SELECT app_public.current_permissions() AS current_permissions) && '{org:admin:configure_company_settings,org:admin:manage_users_and_roles}'::text[]))) WITH CHECK (((organization_id = ( SELECT app_public.current_org_id() AS current_org_id)) AND (( SELECT app_public.current_permissions() AS current_permissions) && '{org:admin:configure_company_settings,org:admin:manage_users_and_roles}'::text[])));
+
+--
+-- Name: POLICY update_admin ON vehicles; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY update_admin ON app_public.vehicles IS 'An admin (org:admin:configure_company_settings or org:admin:manage_users_and_roles) changes vehicles of the active organization.';
+
+--
+-- Name: loads update_dispatch_or_assigned; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY update_dispatch_or_assigned ON app_public.loads FOR UPDATE TO authenticated USING (((organization_id = ( SELECT app_public.current_org_id() AS current_org_id)) AND ((( SELECT app_public.current_permissions() AS current_permissions) && '{org:admin:view_edit_all_loads,org:dispatcher:create_edit_loads}'::text[]) OR ((driver_id = ( SELECT app_public.current_driver_id() AS current_driver_id)) AND (( SELECT app_public.current_permissions() AS current_permissions) && '{org:driver:update_load_status}'::text[]))))) WITH CHECK (((organization_id = ( SELECT app_public.current_org_id() AS current_org_id)) AND ((( SELECT app_public.current_permissions() AS current_permissions) && '{org:admin:view_edit_all_loads,org:dispatcher:create_edit_loads}'::text[]) OR (driver_id = ( SELECT app_public.current_driver_id() AS current_driver_id)))));
+
+--
+-- Name: POLICY update_dispatch_or_assigned ON loads; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY update_dispatch_or_assigned ON app_public.loads IS 'Admins and dispatchers with org:dispatcher:create_edit_loads edit the organization''s loads; a driver with org:driver:update_load_status updates their own loads (status and delivery fields only: see check_load_change).';
+
+--
+-- Name: ifta_reports update_reports; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY update_reports ON app_public.ifta_reports FOR UPDATE TO authenticated USING (((organization_id = ( SELECT app_public.current_org_id() AS current_org_id)) AND (( SELECT app_public.current_permissions() AS current_permissions) && '{org:admin:access_all_reports,org:compliance:generate_compliance_req}'::text[]))) WITH CHECK (((organization_id = ( SELECT app_public.current_org_id() AS current_org_id)) AND (( SELECT app_public.current_permissions() AS current_permissions) && '{org:admin:access_all_reports,org:compliance:generate_compliance_req}'::text[])));
+
+--
+-- Name: POLICY update_reports ON ifta_reports; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY update_reports ON app_public.ifta_reports IS 'The same compliance and admin permissions change the organization''s IFTA reports.';
+
+--
+-- Name: compliance_documents update_review; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY update_review ON app_public.compliance_documents FOR UPDATE TO authenticated USING (((organization_id = ( SELECT app_public.current_org_id() AS current_org_id)) AND (( SELECT app_public.current_permissions() AS current_permissions) && '{org:admin:configure_company_settings,org:compliance:upload_review_compliance}'::text[]))) WITH CHECK (((organization_id = ( SELECT app_public.current_org_id() AS current_org_id)) AND (( SELECT app_public.current_permissions() AS current_permissions) && '{org:admin:configure_company_settings,org:compliance:upload_review_compliance}'::text[])));
+
+--
+-- Name: POLICY update_review ON compliance_documents; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY update_review ON app_public.compliance_documents IS 'Compliance (org:compliance:upload_review_compliance) and admins edit and verify documents; drivers cannot.';
 
 --
 -- Name: users; Type: ROW SECURITY; Schema: app_public; Owner: -
 --
 
 ALTER TABLE app_public.users ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: vehicles; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.vehicles ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: SCHEMA app_private; Type: ACL; Schema: -; Owner: -
@@ -4245,10 +5975,22 @@ GRANT SELECT ON TABLE app_public.users TO authenticated;
 REVOKE ALL ON FUNCTION app_private.apply_user_change(event app_private.clerk_event, p_id text, p_fields app_public.users, p_version timestamp with time zone, p_deleted_at timestamp with time zone, p_private_metadata jsonb) FROM PUBLIC;
 
 --
+-- Name: FUNCTION audit_tenant_change(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.audit_tenant_change() FROM PUBLIC;
+
+--
 -- Name: FUNCTION cascade_clerk_delete(event app_private.clerk_event, p_kind text, p_parent_column text, p_parent_id text, p_deleted_at timestamp with time zone); Type: ACL; Schema: app_private; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_private.cascade_clerk_delete(event app_private.clerk_event, p_kind text, p_parent_column text, p_parent_id text, p_deleted_at timestamp with time zone) FROM PUBLIC;
+
+--
+-- Name: FUNCTION check_load_change(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.check_load_change() FROM PUBLIC;
 
 --
 -- Name: FUNCTION claim_webhook_key(p_key text); Type: ACL; Schema: app_private; Owner: -
@@ -4390,6 +6132,12 @@ REVOKE ALL ON FUNCTION app_private.redact_one_time_codes(message jsonb) FROM PUB
 REVOKE ALL ON FUNCTION app_private.refresh_role_permissions(p_role_ids text[]) FROM PUBLIC;
 
 --
+-- Name: FUNCTION refuse_unmatched_write(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.refuse_unmatched_write() FROM PUBLIC;
+
+--
 -- Name: FUNCTION replay_webhook_event(svix_id text); Type: ACL; Schema: app_private; Owner: -
 --
 
@@ -4474,6 +6222,12 @@ REVOKE ALL ON FUNCTION app_private.sync_subscription_item(event app_private.cler
 REVOKE ALL ON FUNCTION app_private.sync_user(event app_private.clerk_event) FROM PUBLIC;
 
 --
+-- Name: FUNCTION touch_updated_at(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.touch_updated_at() FROM PUBLIC;
+
+--
 -- Name: FUNCTION webhook_event_result(ledger app_private.webhook_events, status text); Type: ACL; Schema: app_private; Owner: -
 --
 
@@ -4492,12 +6246,28 @@ REVOKE ALL ON FUNCTION app_private.webhook_payload_to_store(payload jsonb) FROM 
 REVOKE ALL ON FUNCTION app_private.write_audit_log(event app_private.clerk_event, p_kind text, p_id text, p_before jsonb, p_after jsonb, p_redacted text[]) FROM PUBLIC;
 
 --
+-- Name: FUNCTION current_access(OUT organization_id text, OUT permissions text[]); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.current_access(OUT organization_id text, OUT permissions text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.current_access(OUT organization_id text, OUT permissions text[]) TO authenticated;
+GRANT ALL ON FUNCTION app_public.current_access(OUT organization_id text, OUT permissions text[]) TO anonymous;
+
+--
 -- Name: FUNCTION current_claims(); Type: ACL; Schema: app_public; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_public.current_claims() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.current_claims() TO authenticated;
 GRANT ALL ON FUNCTION app_public.current_claims() TO anonymous;
+
+--
+-- Name: FUNCTION current_driver_id(); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.current_driver_id() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.current_driver_id() TO authenticated;
+GRANT ALL ON FUNCTION app_public.current_driver_id() TO anonymous;
 
 --
 -- Name: FUNCTION current_org_id(); Type: ACL; Schema: app_public; Owner: -
@@ -4556,6 +6326,27 @@ GRANT ALL ON FUNCTION app_public.has_permission(permission text) TO authenticate
 GRANT ALL ON FUNCTION app_public.has_permission(permission text) TO anonymous;
 
 --
+-- Name: FUNCTION organizations_company_name(organization app_public.organizations); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.organizations_company_name(organization app_public.organizations) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.organizations_company_name(organization app_public.organizations) TO authenticated;
+
+--
+-- Name: FUNCTION organizations_dot_number(organization app_public.organizations); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.organizations_dot_number(organization app_public.organizations) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.organizations_dot_number(organization app_public.organizations) TO authenticated;
+
+--
+-- Name: FUNCTION organizations_mc_number(organization app_public.organizations); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.organizations_mc_number(organization app_public.organizations) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.organizations_mc_number(organization app_public.organizations) TO authenticated;
+
+--
 -- Name: TABLE audit_logs; Type: ACL; Schema: app_public; Owner: -
 --
 
@@ -4578,6 +6369,414 @@ GRANT SELECT ON TABLE app_public.billing_subscription_items TO authenticated;
 --
 
 GRANT SELECT ON TABLE app_public.billing_subscriptions TO authenticated;
+
+--
+-- Name: TABLE compliance_documents; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.compliance_documents TO authenticated;
+
+--
+-- Name: COLUMN compliance_documents.id; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(id) ON TABLE app_public.compliance_documents TO authenticated;
+
+--
+-- Name: COLUMN compliance_documents.organization_id; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(organization_id) ON TABLE app_public.compliance_documents TO authenticated;
+
+--
+-- Name: COLUMN compliance_documents.document_type; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(document_type),UPDATE(document_type) ON TABLE app_public.compliance_documents TO authenticated;
+
+--
+-- Name: COLUMN compliance_documents.title; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(title),UPDATE(title) ON TABLE app_public.compliance_documents TO authenticated;
+
+--
+-- Name: COLUMN compliance_documents.driver_id; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(driver_id),UPDATE(driver_id) ON TABLE app_public.compliance_documents TO authenticated;
+
+--
+-- Name: COLUMN compliance_documents.vehicle_id; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(vehicle_id),UPDATE(vehicle_id) ON TABLE app_public.compliance_documents TO authenticated;
+
+--
+-- Name: COLUMN compliance_documents.load_id; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(load_id),UPDATE(load_id) ON TABLE app_public.compliance_documents TO authenticated;
+
+--
+-- Name: COLUMN compliance_documents.document_number; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(document_number),UPDATE(document_number) ON TABLE app_public.compliance_documents TO authenticated;
+
+--
+-- Name: COLUMN compliance_documents.file_url; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(file_url),UPDATE(file_url) ON TABLE app_public.compliance_documents TO authenticated;
+
+--
+-- Name: COLUMN compliance_documents.issued_on; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(issued_on),UPDATE(issued_on) ON TABLE app_public.compliance_documents TO authenticated;
+
+--
+-- Name: COLUMN compliance_documents.expires_on; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(expires_on),UPDATE(expires_on) ON TABLE app_public.compliance_documents TO authenticated;
+
+--
+-- Name: COLUMN compliance_documents.status; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(status),UPDATE(status) ON TABLE app_public.compliance_documents TO authenticated;
+
+--
+-- Name: COLUMN compliance_documents.verified_by; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(verified_by),UPDATE(verified_by) ON TABLE app_public.compliance_documents TO authenticated;
+
+--
+-- Name: COLUMN compliance_documents.verified_at; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(verified_at),UPDATE(verified_at) ON TABLE app_public.compliance_documents TO authenticated;
+
+--
+-- Name: COLUMN compliance_documents.notes; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(notes),UPDATE(notes) ON TABLE app_public.compliance_documents TO authenticated;
+
+--
+-- Name: TABLE drivers; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.drivers TO authenticated;
+
+--
+-- Name: COLUMN drivers.id; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(id) ON TABLE app_public.drivers TO authenticated;
+
+--
+-- Name: COLUMN drivers.organization_id; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(organization_id) ON TABLE app_public.drivers TO authenticated;
+
+--
+-- Name: COLUMN drivers.user_id; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(user_id),UPDATE(user_id) ON TABLE app_public.drivers TO authenticated;
+
+--
+-- Name: COLUMN drivers.first_name; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(first_name),UPDATE(first_name) ON TABLE app_public.drivers TO authenticated;
+
+--
+-- Name: COLUMN drivers.last_name; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(last_name),UPDATE(last_name) ON TABLE app_public.drivers TO authenticated;
+
+--
+-- Name: COLUMN drivers.email; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(email),UPDATE(email) ON TABLE app_public.drivers TO authenticated;
+
+--
+-- Name: COLUMN drivers.phone; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(phone),UPDATE(phone) ON TABLE app_public.drivers TO authenticated;
+
+--
+-- Name: COLUMN drivers.license_number; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(license_number),UPDATE(license_number) ON TABLE app_public.drivers TO authenticated;
+
+--
+-- Name: COLUMN drivers.license_state; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(license_state),UPDATE(license_state) ON TABLE app_public.drivers TO authenticated;
+
+--
+-- Name: COLUMN drivers.license_class; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(license_class),UPDATE(license_class) ON TABLE app_public.drivers TO authenticated;
+
+--
+-- Name: COLUMN drivers.license_expires_on; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(license_expires_on),UPDATE(license_expires_on) ON TABLE app_public.drivers TO authenticated;
+
+--
+-- Name: COLUMN drivers.medical_card_expires_on; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(medical_card_expires_on),UPDATE(medical_card_expires_on) ON TABLE app_public.drivers TO authenticated;
+
+--
+-- Name: COLUMN drivers.hired_on; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(hired_on),UPDATE(hired_on) ON TABLE app_public.drivers TO authenticated;
+
+--
+-- Name: COLUMN drivers.status; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(status),UPDATE(status) ON TABLE app_public.drivers TO authenticated;
+
+--
+-- Name: COLUMN drivers.notes; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(notes),UPDATE(notes) ON TABLE app_public.drivers TO authenticated;
+
+--
+-- Name: TABLE ifta_reports; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.ifta_reports TO authenticated;
+
+--
+-- Name: COLUMN ifta_reports.id; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(id) ON TABLE app_public.ifta_reports TO authenticated;
+
+--
+-- Name: COLUMN ifta_reports.organization_id; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(organization_id) ON TABLE app_public.ifta_reports TO authenticated;
+
+--
+-- Name: COLUMN ifta_reports.year; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(year),UPDATE(year) ON TABLE app_public.ifta_reports TO authenticated;
+
+--
+-- Name: COLUMN ifta_reports.quarter; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(quarter),UPDATE(quarter) ON TABLE app_public.ifta_reports TO authenticated;
+
+--
+-- Name: COLUMN ifta_reports.status; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(status),UPDATE(status) ON TABLE app_public.ifta_reports TO authenticated;
+
+--
+-- Name: COLUMN ifta_reports.total_miles; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(total_miles),UPDATE(total_miles) ON TABLE app_public.ifta_reports TO authenticated;
+
+--
+-- Name: COLUMN ifta_reports.taxable_miles; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(taxable_miles),UPDATE(taxable_miles) ON TABLE app_public.ifta_reports TO authenticated;
+
+--
+-- Name: COLUMN ifta_reports.total_gallons; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(total_gallons),UPDATE(total_gallons) ON TABLE app_public.ifta_reports TO authenticated;
+
+--
+-- Name: COLUMN ifta_reports.tax_due; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(tax_due),UPDATE(tax_due) ON TABLE app_public.ifta_reports TO authenticated;
+
+--
+-- Name: COLUMN ifta_reports.due_on; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(due_on),UPDATE(due_on) ON TABLE app_public.ifta_reports TO authenticated;
+
+--
+-- Name: COLUMN ifta_reports.filed_at; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(filed_at),UPDATE(filed_at) ON TABLE app_public.ifta_reports TO authenticated;
+
+--
+-- Name: COLUMN ifta_reports.notes; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(notes),UPDATE(notes) ON TABLE app_public.ifta_reports TO authenticated;
+
+--
+-- Name: TABLE loads; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.loads TO authenticated;
+
+--
+-- Name: COLUMN loads.id; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(id) ON TABLE app_public.loads TO authenticated;
+
+--
+-- Name: COLUMN loads.organization_id; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(organization_id) ON TABLE app_public.loads TO authenticated;
+
+--
+-- Name: COLUMN loads.load_number; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(load_number),UPDATE(load_number) ON TABLE app_public.loads TO authenticated;
+
+--
+-- Name: COLUMN loads.reference_number; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(reference_number),UPDATE(reference_number) ON TABLE app_public.loads TO authenticated;
+
+--
+-- Name: COLUMN loads.status; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(status),UPDATE(status) ON TABLE app_public.loads TO authenticated;
+
+--
+-- Name: COLUMN loads.customer_name; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(customer_name),UPDATE(customer_name) ON TABLE app_public.loads TO authenticated;
+
+--
+-- Name: COLUMN loads.origin_city; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(origin_city),UPDATE(origin_city) ON TABLE app_public.loads TO authenticated;
+
+--
+-- Name: COLUMN loads.origin_state; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(origin_state),UPDATE(origin_state) ON TABLE app_public.loads TO authenticated;
+
+--
+-- Name: COLUMN loads.destination_city; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(destination_city),UPDATE(destination_city) ON TABLE app_public.loads TO authenticated;
+
+--
+-- Name: COLUMN loads.destination_state; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(destination_state),UPDATE(destination_state) ON TABLE app_public.loads TO authenticated;
+
+--
+-- Name: COLUMN loads.pickup_scheduled_at; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(pickup_scheduled_at),UPDATE(pickup_scheduled_at) ON TABLE app_public.loads TO authenticated;
+
+--
+-- Name: COLUMN loads.delivery_scheduled_at; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(delivery_scheduled_at),UPDATE(delivery_scheduled_at) ON TABLE app_public.loads TO authenticated;
+
+--
+-- Name: COLUMN loads.driver_id; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(driver_id),UPDATE(driver_id) ON TABLE app_public.loads TO authenticated;
+
+--
+-- Name: COLUMN loads.vehicle_id; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(vehicle_id),UPDATE(vehicle_id) ON TABLE app_public.loads TO authenticated;
+
+--
+-- Name: COLUMN loads.rate; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(rate),UPDATE(rate) ON TABLE app_public.loads TO authenticated;
+
+--
+-- Name: COLUMN loads.weight_pounds; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(weight_pounds),UPDATE(weight_pounds) ON TABLE app_public.loads TO authenticated;
+
+--
+-- Name: COLUMN loads.estimated_miles; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(estimated_miles),UPDATE(estimated_miles) ON TABLE app_public.loads TO authenticated;
+
+--
+-- Name: COLUMN loads.picked_up_at; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(picked_up_at),UPDATE(picked_up_at) ON TABLE app_public.loads TO authenticated;
+
+--
+-- Name: COLUMN loads.delivered_at; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(delivered_at),UPDATE(delivered_at) ON TABLE app_public.loads TO authenticated;
+
+--
+-- Name: COLUMN loads.actual_miles; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(actual_miles),UPDATE(actual_miles) ON TABLE app_public.loads TO authenticated;
+
+--
+-- Name: COLUMN loads.delivery_notes; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(delivery_notes),UPDATE(delivery_notes) ON TABLE app_public.loads TO authenticated;
+
+--
+-- Name: COLUMN loads.notes; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(notes),UPDATE(notes) ON TABLE app_public.loads TO authenticated;
 
 --
 -- Name: TABLE organization_domains; Type: ACL; Schema: app_public; Owner: -
@@ -4614,6 +6813,108 @@ GRANT SELECT ON TABLE app_public.roles TO authenticated;
 --
 
 GRANT SELECT ON TABLE app_public.sessions TO authenticated;
+
+--
+-- Name: TABLE vehicles; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.vehicles TO authenticated;
+
+--
+-- Name: COLUMN vehicles.id; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(id) ON TABLE app_public.vehicles TO authenticated;
+
+--
+-- Name: COLUMN vehicles.organization_id; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(organization_id) ON TABLE app_public.vehicles TO authenticated;
+
+--
+-- Name: COLUMN vehicles.unit_number; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(unit_number),UPDATE(unit_number) ON TABLE app_public.vehicles TO authenticated;
+
+--
+-- Name: COLUMN vehicles.vehicle_type; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(vehicle_type),UPDATE(vehicle_type) ON TABLE app_public.vehicles TO authenticated;
+
+--
+-- Name: COLUMN vehicles.make; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(make),UPDATE(make) ON TABLE app_public.vehicles TO authenticated;
+
+--
+-- Name: COLUMN vehicles.model; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(model),UPDATE(model) ON TABLE app_public.vehicles TO authenticated;
+
+--
+-- Name: COLUMN vehicles.model_year; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(model_year),UPDATE(model_year) ON TABLE app_public.vehicles TO authenticated;
+
+--
+-- Name: COLUMN vehicles.vin; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(vin),UPDATE(vin) ON TABLE app_public.vehicles TO authenticated;
+
+--
+-- Name: COLUMN vehicles.license_plate; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(license_plate),UPDATE(license_plate) ON TABLE app_public.vehicles TO authenticated;
+
+--
+-- Name: COLUMN vehicles.license_plate_state; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(license_plate_state),UPDATE(license_plate_state) ON TABLE app_public.vehicles TO authenticated;
+
+--
+-- Name: COLUMN vehicles.status; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(status),UPDATE(status) ON TABLE app_public.vehicles TO authenticated;
+
+--
+-- Name: COLUMN vehicles.odometer_miles; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(odometer_miles),UPDATE(odometer_miles) ON TABLE app_public.vehicles TO authenticated;
+
+--
+-- Name: COLUMN vehicles.next_inspection_on; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(next_inspection_on),UPDATE(next_inspection_on) ON TABLE app_public.vehicles TO authenticated;
+
+--
+-- Name: COLUMN vehicles.registration_expires_on; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(registration_expires_on),UPDATE(registration_expires_on) ON TABLE app_public.vehicles TO authenticated;
+
+--
+-- Name: COLUMN vehicles.insurance_expires_on; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(insurance_expires_on),UPDATE(insurance_expires_on) ON TABLE app_public.vehicles TO authenticated;
+
+--
+-- Name: COLUMN vehicles.notes; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(notes),UPDATE(notes) ON TABLE app_public.vehicles TO authenticated;
 
 --
 -- Name: DEFAULT PRIVILEGES FOR SEQUENCES; Type: DEFAULT ACL; Schema: app_public; Owner: -
