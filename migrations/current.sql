@@ -28,9 +28,12 @@ create index webhook_events_address_idx on app_private.webhook_events (app_priva
 
 -- What an erasure looks up besides the ledger, so a reconciliation deleting many users never
 -- reads whole tables once per user.
-create index if not exists organization_invitations_user_id_idx on app_public.organization_invitations (user_id);
-create index if not exists organization_invitations_email_address_idx on app_public.organization_invitations (lower(email_address));
-create index if not exists clerk_messages_to_address_idx on app_private.clerk_messages (lower(to_address)) where user_id is null;
+drop index if exists app_public.organization_invitations_user_id_idx;
+create index organization_invitations_user_id_idx on app_public.organization_invitations (user_id) where user_id is not null;
+drop index if exists app_public.organization_invitations_email_address_idx;
+create index organization_invitations_email_address_idx on app_public.organization_invitations (lower(email_address));
+drop index if exists app_private.clerk_messages_to_address_idx;
+create index clerk_messages_to_address_idx on app_private.clerk_messages (lower(to_address)) where user_id is null;
 
 -- Users deleted before erasure existed: erase what the ledger still holds of them.
 select app_private.erase_user_personal_data(u.id) from app_public.users as u where u.deleted_at is not null;
