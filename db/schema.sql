@@ -1179,6 +1179,22 @@ $$;
 COMMENT ON FUNCTION app_private.clerk_deletion_time(event app_private.clerk_event) IS 'When a deletion event takes effect: the later of the object''s updated_at (if any) and the event time (envelope timestamp, else receive time).';
 
 --
+-- Name: clerk_event_address(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.clerk_event_address(payload jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select lower(coalesce(nullif(payload #>> '{data,email_address}', ''), nullif(payload #>> '{data,to_email_address}', ''), nullif(payload #>> '{data,to_phone_number}', '')))
+$$;
+
+--
+-- Name: FUNCTION clerk_event_address(payload jsonb); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.clerk_event_address(payload jsonb) IS 'The lower-cased email address (data.email_address, data.to_email_address) or phone number (data.to_phone_number) a webhook payload names, if any. Indexed on app_private.webhook_events for the event types that carry one, for erasure.';
+
+--
 -- Name: clerk_event_of(text, jsonb, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
@@ -1220,6 +1236,57 @@ $$;
 --
 
 COMMENT ON FUNCTION app_private.clerk_event_organization_id(payload jsonb) IS 'The organization a Clerk event concerns: the embedded organization (memberships), data.organization_id (invitations, domains, billing; "" counts as none), or the organization itself; null otherwise.';
+
+--
+-- Name: clerk_event_people(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.clerk_event_people(payload jsonb) RETURNS text[]
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $_$
+declare
+  v_people text[] := array_remove(array[
+      app_private.clerk_event_user_id(payload),
+      nullif(payload #>> '{data,user,id}', ''),
+      nullif(payload #>> '{data,inviter_id}', ''),
+      nullif(payload #>> '{data,public_inviter_data,user_id}', '')
+    ], null);
+begin
+  if payload ->> 'type' like 'subscription%' or payload ->> 'type' like 'paymentAttempt.%' then
+    v_people := v_people || array(
+      select u #>> '{}' from jsonb_path_query(payload, 'lax $.data.items[*].payer.user_id ? (@ != "")') as u
+      union all
+      select u #>> '{}' from jsonb_path_query(payload, 'lax $.data.subscription_items[*].payer.user_id ? (@ != "")') as u);
+  end if;
+  return v_people;
+end;
+$_$;
+
+--
+-- Name: FUNCTION clerk_event_people(payload jsonb); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.clerk_event_people(payload jsonb) IS 'Every Clerk user id a webhook payload is about or embeds (may repeat): app_private.clerk_event_user_id, the user a session embeds, the inviter of an invitation, the payers of the items a subscription or payment attempt embeds.';
+
+--
+-- Name: clerk_event_user_id(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.clerk_event_user_id(payload jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select coalesce(
+    case when payload ->> 'type' like 'user.%' then nullif(payload #>> '{data,id}', '') end,
+    nullif(payload #>> '{data,user_id}', ''),
+    nullif(payload #>> '{data,public_user_data,user_id}', ''),
+    nullif(payload #>> '{data,payer,user_id}', ''))
+$$;
+
+--
+-- Name: FUNCTION clerk_event_user_id(payload jsonb); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.clerk_event_user_id(payload jsonb) IS 'The Clerk user a webhook payload is about: data.id of user.* events, else data.user_id (sessions, emails, SMS, an invitation''s acceptor), else the membership''s public_user_data.user_id, else the billing payer''s user_id. Indexed on app_private.webhook_events for erasure; the inviter of an invitation and addresses have indexes of their own.';
 
 --
 -- Name: clerk_event_version(app_private.clerk_event); Type: FUNCTION; Schema: app_private; Owner: -
@@ -1333,6 +1400,195 @@ $_$;
 --
 
 COMMENT ON FUNCTION app_private.ensure_clerk_parent(p_kind text, p_id text) IS 'Makes sure app_public.<p_kind> has a row for p_id (a placeholder when the parent has not arrived yet), locks it for share, and returns its deleted_at, which the child inherits.';
+
+--
+-- Name: erase_people_from_payload(jsonb, text[]); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.erase_people_from_payload(payload jsonb, p_user_ids text[]) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+declare
+  v_user text;
+begin
+  foreach v_user in array p_user_ids loop
+    payload := app_private.erase_person_from_payload(payload, v_user);
+  end loop;
+  return payload;
+end;
+$$;
+
+--
+-- Name: FUNCTION erase_people_from_payload(payload jsonb, p_user_ids text[]); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.erase_people_from_payload(payload jsonb, p_user_ids text[]) IS 'app_private.erase_person_from_payload for each user id in p_user_ids.';
+
+--
+-- Name: erase_person_from_payload(jsonb, text, text[]); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.erase_person_from_payload(payload jsonb, p_user_id text, p_addresses text[] DEFAULT '{}'::text[]) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+declare
+  c_user_kept constant text[] := array['id', 'object', 'deleted', 'created_at', 'updated_at', 'last_sign_in_at', 'last_active_at',
+    'banned', 'locked', 'primary_email_address_id', 'primary_phone_number_id', 'primary_web3_wallet_id',
+    'legal_accepted_at', 'mfa_enabled_at', 'mfa_disabled_at'];
+  c_public_data_kept constant text[] := array['user_id', 'has_image'];
+  c_payer_kept constant text[] := array['id', 'object', 'instance_id', 'user_id', 'organization_id', 'organization_name', 'created_at', 'updated_at'];
+  v_type text := payload ->> 'type';
+  v_data jsonb := payload -> 'data';
+  v_subject boolean := false;
+  v_items jsonb;
+  v_list text;
+begin
+  if jsonb_typeof(v_data) is distinct from 'object' or coalesce(p_user_id, '') = '' then
+    return payload;
+  end if;
+
+  if v_type like 'user.%' and v_data ->> 'id' = p_user_id then
+    v_data := app_private.jsonb_keep_keys(v_data, c_user_kept);
+    v_subject := true;
+  end if;
+  if v_data #>> '{user,id}' = p_user_id then
+    v_data := jsonb_set(v_data, '{user}', app_private.jsonb_keep_keys(v_data -> 'user', c_user_kept));
+  end if;
+  if v_data #>> '{public_user_data,user_id}' = p_user_id then
+    v_data := jsonb_set(v_data, '{public_user_data}', app_private.jsonb_keep_keys(v_data -> 'public_user_data', c_public_data_kept));
+  end if;
+  if v_data #>> '{public_inviter_data,user_id}' = p_user_id or v_data ->> 'inviter_id' = p_user_id then
+    v_data := jsonb_set(v_data, '{public_inviter_data}', app_private.jsonb_keep_keys(v_data -> 'public_inviter_data', c_public_data_kept));
+  end if;
+
+  if v_data ->> 'user_id' = p_user_id then
+    if v_data ? 'latest_activity' then
+      v_data := jsonb_set(v_data, '{latest_activity}', app_private.jsonb_keep_keys(v_data -> 'latest_activity', array['id', 'object']));
+    end if;
+    -- Sessions and messages are the user's own requests; an invitation they accepted is not.
+    v_subject := v_subject or v_type like 'session.%' or v_type in ('email.created', 'sms.created');
+  end if;
+
+  if v_type in ('email.created', 'sms.created')
+     and (v_data ->> 'user_id' = p_user_id or lower(v_data ->> 'to_email_address') = any(p_addresses) or v_data ->> 'to_phone_number' = any(p_addresses)) then
+    v_data := v_data || coalesce((select jsonb_object_agg(k, null) from unnest(array['to_email_address', 'to_phone_number']) as k where v_data ? k), '{}');
+    -- Template data: the application's name and theme stay, whatever describes the person goes.
+    if jsonb_typeof(v_data -> 'data') = 'object' then
+      v_data := jsonb_set(v_data, '{data}', app_private.jsonb_keep_keys(v_data -> 'data', array['app', 'theme', 'otp_code']));
+    end if;
+  end if;
+  if v_data ? 'email_address' and (v_data ->> 'user_id' = p_user_id or lower(v_data ->> 'email_address') = any(p_addresses)) then
+    v_data := jsonb_set(v_data, '{email_address}', 'null');
+  end if;
+
+  -- Billing: the payer of a subscription, of each item it embeds, of a payment attempt.
+  if v_data #>> '{payer,user_id}' = p_user_id then
+    v_data := jsonb_set(v_data, '{payer}', app_private.jsonb_keep_keys(v_data -> 'payer', c_payer_kept));
+    if jsonb_typeof(v_data -> 'payment_source') = 'object' then
+      v_data := jsonb_set(v_data, '{payment_source}', app_private.jsonb_keep_keys(v_data -> 'payment_source', array['id', 'object', 'status']));
+    end if;
+  end if;
+  foreach v_list in array array['items', 'subscription_items'] loop
+    if jsonb_typeof(v_data -> v_list) = 'array'
+       and exists (select from jsonb_array_elements(v_data -> v_list) as e(i) where i #>> '{payer,user_id}' = p_user_id) then
+      select jsonb_agg(case when i #>> '{payer,user_id}' = p_user_id
+                            then jsonb_set(i, '{payer}', app_private.jsonb_keep_keys(i -> 'payer', c_payer_kept)) else i end order by n)
+        into v_items
+        from jsonb_array_elements(v_data -> v_list) with ordinality as e(i, n);
+      v_data := jsonb_set(v_data, array[v_list], v_items);
+    end if;
+  end loop;
+
+  payload := jsonb_set(payload, '{data}', v_data);
+  if v_subject and jsonb_typeof(payload #> '{event_attributes,http_request}') = 'object' then
+    payload := jsonb_set(payload, '{event_attributes,http_request}', app_private.jsonb_keep_keys(payload #> '{event_attributes,http_request}', '{}'));
+  end if;
+  return payload;
+end;
+$$;
+
+--
+-- Name: FUNCTION erase_person_from_payload(payload jsonb, p_user_id text, p_addresses text[]); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.erase_person_from_payload(payload jsonb, p_user_id text, p_addresses text[]) IS 'A webhook payload with the personal data of user p_user_id (and of the email addresses / phone numbers p_addresses, lower-cased) replaced by null: user object fields other than ids, times and flags; membership public_user_data and inviter data; billing payer names, email, image and payment source; session activity (device, IP, location); message recipients and template data (but the application''s name and theme); invitation addresses; the client IP and user agent of the user''s own requests. Ids, types, times and statuses stay. Unchanged when the payload does not concern them.';
+
+--
+-- Name: erase_user_personal_data(text); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.erase_user_personal_data(p_user_id text) RETURNS integer
+    LANGUAGE plpgsql
+    AS $_$
+declare
+  v_addresses text[];
+  v_erased integer;
+begin
+  if coalesce(p_user_id, '') = '' then
+    return 0;
+  end if;
+  perform app_private.lock_clerk_user(p_user_id, true);
+
+  -- Every address the user had, as far as anything stored tells: their row, the payloads about
+  -- them, invitations they accepted, messages sent to them.
+  select coalesce(array_agg(distinct lower(a.value)) filter (where coalesce(a.value, '') <> ''), '{}') into v_addresses
+    from (
+      select u.email from app_public.users as u where u.id = p_user_id
+      union all select i.email_address from app_public.organization_invitations as i where i.user_id = p_user_id
+      union all select m.to_address from app_private.clerk_messages as m where m.user_id = p_user_id
+      union all
+      select v #>> '{}'
+        from app_private.webhook_events as w,
+             jsonb_path_query(w.payload, 'lax $.data.email_addresses[*].email_address ? (@.type() == "string")') as v
+       where app_private.clerk_event_user_id(w.payload) = p_user_id and w.payload ->> 'type' like 'user.%'
+      union all
+      select v #>> '{}'
+        from app_private.webhook_events as w,
+             jsonb_path_query(w.payload, 'lax $.data.phone_numbers[*].phone_number ? (@.type() == "string")') as v
+       where app_private.clerk_event_user_id(w.payload) = p_user_id and w.payload ->> 'type' like 'user.%'
+      union all
+      select w.payload #>> '{data,public_user_data,identifier}'
+        from app_private.webhook_events as w
+       where app_private.clerk_event_user_id(w.payload) = p_user_id and w.payload #>> '{data,public_user_data,user_id}' = p_user_id
+    ) as a(value);
+
+  update app_private.webhook_events as w
+     set payload = app_private.erase_person_from_payload(w.payload, p_user_id, v_addresses)
+   where (app_private.clerk_event_user_id(w.payload) = p_user_id
+          or (w.event_type like 'organizationInvitation.%' and w.payload #>> '{data,inviter_id}' = p_user_id)
+          or (w.event_type in ('organizationInvitation.created', 'organizationInvitation.accepted', 'organizationInvitation.revoked',
+                               'invitation.created', 'invitation.accepted', 'invitation.revoked', 'waitlistEntry.created',
+                               'waitlistEntry.updated', 'email.created', 'sms.created')
+              and app_private.clerk_event_address(w.payload) = any(v_addresses)))
+     and app_private.erase_person_from_payload(w.payload, p_user_id, v_addresses) is distinct from w.payload;
+  get diagnostics v_erased = row_count;
+
+  -- Invitations accepted by the user or sent to one of their addresses, and their audit history.
+  perform app_private.redact_audit_history('organization_invitations', i.id, array['email_address'])
+     from app_public.organization_invitations as i
+    where (i.user_id = p_user_id or lower(i.email_address) = any(v_addresses)) and i.email_address is not null;
+  update app_public.organization_invitations as i set email_address = null
+   where (i.user_id = p_user_id or lower(i.email_address) = any(v_addresses)) and i.email_address is not null;
+  -- Messages to the user, and to one of their addresses before it was an account's.
+  update app_private.clerk_messages as m set to_address = null
+   where (m.user_id = p_user_id or (m.user_id is null and lower(m.to_address) = any(v_addresses))) and m.to_address is not null;
+  -- Where the user's own requests came from, in the audit rows of their user row and sessions
+  -- (the ledger's copies of those requests lost theirs above).
+  update app_public.audit_logs as a set client_ip = null, user_agent = null
+   where ((a.entity_kind = 'users' and a.entity_id = p_user_id)
+          or (a.entity_kind = 'sessions' and a.entity_id in (select s.id from app_public.sessions as s where s.user_id = p_user_id)))
+     and (a.client_ip is not null or a.user_agent is not null);
+  update app_public.organization_domains as d set affiliation_email_address = null
+   where lower(d.affiliation_email_address) = any(v_addresses);
+  return v_erased;
+end;
+$_$;
+
+--
+-- Name: FUNCTION erase_user_personal_data(p_user_id text); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.erase_user_personal_data(p_user_id text) IS 'Erases a deleted user''s personal data outside their own row: every ledger payload about or embedding them (app_private.erase_person_from_payload, found through the ledger''s indexes on the user a payload is about, the inviter and the address), the address of invitations they accepted or that were sent to one of their addresses (and those invitations'' audit history), recipients of Clerk messages to them, the client IP and user agent of the audit rows of their user row and sessions, domain affiliation addresses that were theirs. Called by the user.deleted sync in the same transaction; idempotent. Returns how many ledger rows it changed.';
 
 --
 -- Name: finish_clerk_change(app_private.clerk_event, text, text, jsonb, jsonb, boolean, jsonb, text[]); Type: FUNCTION; Schema: app_private; Owner: -
@@ -1452,6 +1708,25 @@ $$;
 COMMENT ON FUNCTION app_private.jsonb_integer(value jsonb) IS 'A JSON number as integer (truncated, clamped to the integer range); null for anything else.';
 
 --
+-- Name: jsonb_keep_keys(jsonb, text[]); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.jsonb_keep_keys(object jsonb, keep text[]) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select case when jsonb_typeof(object) = 'object' then
+    (select coalesce(jsonb_object_agg(f.key, case when f.key = any(keep) then f.value else 'null'::jsonb end), '{}')
+       from jsonb_each(object) as f)
+    else object end
+$$;
+
+--
+-- Name: FUNCTION jsonb_keep_keys(object jsonb, keep text[]); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.jsonb_keep_keys(object jsonb, keep text[]) IS 'object with the value of every key not in keep replaced by JSON null (keys stay, so the shape is kept); anything that is not an object is returned unchanged.';
+
+--
 -- Name: jsonb_object_or_empty(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
@@ -1466,6 +1741,31 @@ $$;
 --
 
 COMMENT ON FUNCTION app_private.jsonb_object_or_empty(value jsonb) IS 'The value when it is a JSON object, else {}: metadata fields may be null or missing in real payloads.';
+
+--
+-- Name: jsonb_strings(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.jsonb_strings(document jsonb) RETURNS TABLE(key text, value text)
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  with recursive walk(key, value) as (
+    select null::text, document
+    union all
+    select coalesce(e.key, w.key), coalesce(e.value, a.value)
+      from walk as w
+      left join lateral jsonb_each(case when jsonb_typeof(w.value) = 'object' then w.value end) as e on true
+      left join lateral jsonb_array_elements(case when jsonb_typeof(w.value) = 'array' then w.value end) as a on true
+     where jsonb_typeof(w.value) in ('object', 'array') and coalesce(e.value, a.value) is not null
+  )
+  select w.key, w.value #>> '{}' from walk as w where jsonb_typeof(w.value) = 'string'
+$$;
+
+--
+-- Name: FUNCTION jsonb_strings(document jsonb); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.jsonb_strings(document jsonb) IS 'Every string value in document, with the object key it is under (elements of an array take the array''s key; null at the top level).';
 
 --
 -- Name: jsonb_text_array(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
@@ -1485,6 +1785,58 @@ $$;
 --
 
 COMMENT ON FUNCTION app_private.jsonb_text_array(value jsonb) IS 'A JSON array as text[] (elements as text); {} when the value is not an array.';
+
+--
+-- Name: lock_clerk_user(text, boolean); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.lock_clerk_user(p_user_id text, p_exclusive boolean DEFAULT false) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+begin
+  if p_exclusive then
+    perform pg_advisory_xact_lock(hashtext('clerk-pg-sync: user erasure'), hashtext(p_user_id));
+  else
+    perform pg_advisory_xact_lock_shared(hashtext('clerk-pg-sync: user erasure'), hashtext(p_user_id));
+  end if;
+end;
+$$;
+
+--
+-- Name: FUNCTION lock_clerk_user(p_user_id text, p_exclusive boolean); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.lock_clerk_user(p_user_id text, p_exclusive boolean) IS 'Transaction-level advisory lock on one Clerk user id (two-key form, first key hashtext(''clerk-pg-sync: user erasure'')): shared while a delivery decides how to store a payload mentioning the user, exclusive while the user''s deletion erases their data.';
+
+--
+-- Name: lock_mentioned_users(text[], text); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.lock_mentioned_users(p_user_ids text[], p_deleting text DEFAULT NULL::text) RETURNS text[]
+    LANGUAGE plpgsql
+    AS $$
+begin
+  if p_deleting is not null then
+    perform app_private.lock_clerk_user(p_deleting, true);
+  end if;
+  if cardinality(p_user_ids) = 0 then
+    return case when p_deleting is null then '{}'::text[] else array[p_deleting] end;
+  end if;
+  -- In id order, so two deliveries never wait for each other's locks in opposite orders; the
+  -- locks are taken before the users rows are read, so a deletion committing meanwhile is seen.
+  perform pg_advisory_xact_lock_shared(hashtext('clerk-pg-sync: user erasure'), hashtext(s.id))
+     from (select distinct u as id from unnest(p_user_ids) as u where u like 'user\_%' order by 1) as s;
+  return array(select u.id from app_public.users as u
+                where u.id = any(p_user_ids) and u.deleted_at is not null and u.id is distinct from p_deleting order by 1)
+         || case when p_deleting is null then '{}'::text[] else array[p_deleting] end;
+end;
+$$;
+
+--
+-- Name: FUNCTION lock_mentioned_users(p_user_ids text[], p_deleting text); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.lock_mentioned_users(p_user_ids text[], p_deleting text) IS 'Takes app_private.lock_clerk_user on every user id in p_user_ids (shared, in id order) and on p_deleting (exclusive: the user a user.deleted deletes), and returns those already deleted, p_deleting included. Called before a delivery is stored.';
 
 --
 -- Name: permissions_in_claims(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
@@ -1544,6 +1896,53 @@ $_$;
 --
 
 COMMENT ON FUNCTION app_private.permissions_in_claims(claims jsonb) IS 'The organization permission keys a JWT carries (Neon template, v1 or v2 session token), or null when it carries none.';
+
+--
+-- Name: pii_scan(text[]); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.pii_scan(p_needles text[]) RETURNS TABLE(table_name text, column_name text, row_ctid tid, needle text, excerpt text)
+    LANGUAGE plpgsql STABLE
+    AS $_$
+declare
+  v_needles text[] := array(select distinct lower(n) from unnest(p_needles) as n where n is not null order by 1);
+  v_column record;
+begin
+  if exists (select from unnest(v_needles) as n where length(n) < 3) then
+    raise exception 'pii_scan needs needles of at least 3 characters' using errcode = '22023';
+  end if;
+  if cardinality(v_needles) = 0 then
+    return;
+  end if;
+  for v_column in
+    select c.oid::regclass as relation, a.attname
+      from pg_class as c
+      join pg_namespace as s on s.oid = c.relnamespace
+      join pg_attribute as a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+      join pg_type as t on t.oid = a.atttypid
+      left join pg_type as e on e.oid = t.typelem and t.typcategory = 'A'
+     where c.relkind in ('r', 'p', 'm') and not c.relispartition
+       and s.nspname not in ('pg_catalog', 'information_schema') and s.nspname not like 'pg\_%'
+       and (t.typcategory = 'S' or t.oid in ('json'::regtype, 'jsonb'::regtype)
+            or e.typcategory = 'S' or e.oid in ('json'::regtype, 'jsonb'::regtype))
+     order by s.nspname, c.relname, a.attnum
+  loop
+    -- tableoid names the partition a row of a partitioned table lives in.
+    return query execute format(
+      'select t.tableoid::regclass::text, %1$L::text, t.ctid, n.needle,
+              substr(t.%2$I::text, greatest(1, strpos(lower(t.%2$I::text), n.needle) - 40), length(n.needle) + 80)
+         from %3$s as t cross join unnest($1) as n(needle)
+        where strpos(lower(t.%2$I::text), n.needle) > 0',
+      v_column.attname, v_column.attname, v_column.relation) using v_needles;
+  end loop;
+end;
+$_$;
+
+--
+-- Name: FUNCTION pii_scan(p_needles text[]); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.pii_scan(p_needles text[]) IS 'Every place in the database that still holds one of p_needles (email addresses, phone numbers, names, usernames …; at least 3 characters each): one row per (row, column, needle) with the table (the partition for partitioned tables), column, ctid and an excerpt around the match. Searches every text-like, json and jsonb column, and arrays of them, of every table and materialized view outside the system schemas, case-insensitively. Reads everything: run it by hand (npm run webhooks -- pii-scan), not per request.';
 
 --
 -- Name: process_clerk_event(app_private.clerk_event, jsonb); Type: FUNCTION; Schema: app_private; Owner: -
@@ -2238,6 +2637,8 @@ declare
 begin
   if event.event_type = 'user.deleted' then
     v_deleted_at := app_private.clerk_deletion_time(event);
+    -- Before the row is scrubbed: the erasure reads the addresses the row still holds.
+    perform app_private.erase_user_personal_data(v_data ->> 'id');
     -- The user first, then its memberships: the order deletions lock rows in.
     v_changes := app_private.apply_user_change(event, v_data ->> 'id', p_deleted_at => v_deleted_at)::integer;
     v_changes := v_changes + app_private.cascade_clerk_delete(event, 'organization_memberships', 'user_id', v_data ->> 'id', v_deleted_at);
@@ -2274,7 +2675,7 @@ $$;
 -- Name: FUNCTION sync_user(event app_private.clerk_event); Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_private.sync_user(event app_private.clerk_event) IS 'user.created/updated/deleted into app_public.users. A deletion soft-deletes the user, scrubs personal data (row, private metadata, audit history, recipient of its Clerk emails/SMS) and soft-deletes the user''s memberships. Returns processed, stale or ignored (other user.* types).';
+COMMENT ON FUNCTION app_private.sync_user(event app_private.clerk_event) IS 'user.created/updated/deleted into app_public.users. A deletion soft-deletes the user, scrubs personal data (row, private metadata, audit history, recipient of its Clerk emails/SMS, every ledger payload about or embedding the user: app_private.erase_user_personal_data) and soft-deletes the user''s memberships. Returns processed, stale or ignored (other user.* types).';
 
 --
 -- Name: touch_updated_at(); Type: FUNCTION; Schema: app_private; Owner: -
@@ -2294,6 +2695,47 @@ $$;
 --
 
 COMMENT ON FUNCTION app_private.touch_updated_at() IS 'Trigger: sets updated_at to the transaction time on every update.';
+
+--
+-- Name: user_personal_values(text); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.user_personal_values(p_user_id text) RETURNS SETOF text
+    LANGUAGE sql STABLE
+    AS $_$
+  select distinct value from (
+    select unnest(array[u.email, u.first_name, u.last_name, u.username, u.image_url])
+      from app_public.users as u where u.id = p_user_id
+    union all
+    select v #>> '{}'
+      from app_private.private_metadata as m, jsonb_path_query(m.private_metadata, 'strict $.** ? (@.type() == "string")') as v
+     where m.entity_kind = 'users' and m.entity_id = p_user_id
+    union all
+    select i.email_address from app_public.organization_invitations as i where i.user_id = p_user_id
+    union all
+    select m.to_address from app_private.clerk_messages as m where m.user_id = p_user_id
+    union all
+    -- The values the erasure would remove from the payloads that mention the user, without
+    -- object kinds, ids, statuses and times: what identifies or describes the person.
+    select erased.value from (
+      select v.key, v.value
+        from app_private.webhook_events as w, app_private.jsonb_strings(w.payload) as v
+       where app_private.clerk_event_user_id(w.payload) = p_user_id or (w.event_type like 'organizationInvitation.%' and w.payload #>> '{data,inviter_id}' = p_user_id)
+      except
+      select v.key, v.value
+        from app_private.webhook_events as w, app_private.jsonb_strings(app_private.erase_person_from_payload(w.payload, p_user_id)) as v
+       where app_private.clerk_event_user_id(w.payload) = p_user_id or (w.event_type like 'organizationInvitation.%' and w.payload #>> '{data,inviter_id}' = p_user_id)
+    ) as erased
+    where erased.key not in ('object', 'id', 'provider', 'status', 'strategy', 'type') and (erased.key not like '%\_id' or erased.key in ('external_id', 'provider_user_id')) and erased.key not like '%\_at'
+  ) as found(value)
+  where length(value) >= 3 and value <> '[redacted]'
+$_$;
+
+--
+-- Name: FUNCTION user_personal_values(p_user_id text); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.user_personal_values(p_user_id text) IS 'The personal data still stored for Clerk user p_user_id: fields of their users row, their private metadata, addresses of invitations they accepted and of messages to them, and every string in a ledger payload mentioning them that app_private.erase_person_from_payload would remove. Empty once the user was deleted and erased. What pii-scan looks for when given a user id.';
 
 --
 -- Name: webhook_event_result(app_private.webhook_events, text); Type: FUNCTION; Schema: app_private; Owner: -
@@ -2323,19 +2765,28 @@ COMMENT ON FUNCTION app_private.webhook_event_result(ledger app_private.webhook_
 --
 
 CREATE FUNCTION app_private.webhook_payload_to_store(payload jsonb) RETURNS jsonb
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE plpgsql
     AS $$
-  select case
-    when payload ->> 'type' in ('email.created', 'sms.created') and jsonb_typeof(payload -> 'data') = 'object'
-      then jsonb_set(payload, '{data}', app_private.redact_one_time_codes(payload -> 'data'))
-    else payload end
+declare
+  v_deleted text[] := app_private.lock_mentioned_users(
+    app_private.clerk_event_people(payload),
+    case when payload ->> 'type' = 'user.deleted' then nullif(payload #>> '{data,id}', '') end);
+begin
+  if cardinality(v_deleted) > 0 then
+    payload := app_private.erase_people_from_payload(payload, v_deleted);
+  end if;
+  if payload ->> 'type' in ('email.created', 'sms.created') and jsonb_typeof(payload -> 'data') = 'object' then
+    payload := jsonb_set(payload, '{data}', app_private.redact_one_time_codes(payload -> 'data'));
+  end if;
+  return payload;
+end;
 $$;
 
 --
 -- Name: FUNCTION webhook_payload_to_store(payload jsonb); Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_private.webhook_payload_to_store(payload jsonb) IS 'The payload as app_private.webhook_events stores it: email.created and sms.created lose their one-time codes (app_private.redact_one_time_codes on data); every other payload is kept as received.';
+COMMENT ON FUNCTION app_private.webhook_payload_to_store(payload jsonb) IS 'The payload as app_private.webhook_events stores it: email.created and sms.created lose their one-time codes (app_private.redact_one_time_codes on data), and a payload about or embedding a deleted user (user.deleted itself included) arrives with that user''s personal data erased (app_private.erase_person_from_payload). Holds app_private.lock_clerk_user on every user the payload mentions until the transaction ends (app_private.lock_mentioned_users), so a concurrent deletion cannot miss it. Everything else is kept as received.';
 
 --
 -- Name: write_audit_log(app_private.clerk_event, text, text, jsonb, jsonb, text[]); Type: FUNCTION; Schema: app_private; Owner: -
@@ -4810,16 +5261,34 @@ ALTER TABLE ONLY app_public.vehicles
 CREATE INDEX backfill_runs_running_idx ON app_private.backfill_runs USING btree (id) WHERE (status = ANY (ARRAY['running'::text, 'failed'::text]));
 
 --
+-- Name: clerk_messages_to_address_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX clerk_messages_to_address_idx ON app_private.clerk_messages USING btree (lower(to_address)) WHERE (user_id IS NULL);
+
+--
 -- Name: clerk_messages_user_id_idx; Type: INDEX; Schema: app_private; Owner: -
 --
 
 CREATE INDEX clerk_messages_user_id_idx ON app_private.clerk_messages USING btree (user_id);
 
 --
+-- Name: webhook_events_address_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX webhook_events_address_idx ON app_private.webhook_events USING btree (app_private.clerk_event_address(payload)) WHERE (event_type = ANY (ARRAY['organizationInvitation.created'::text, 'organizationInvitation.accepted'::text, 'organizationInvitation.revoked'::text, 'invitation.created'::text, 'invitation.accepted'::text, 'invitation.revoked'::text, 'waitlistEntry.created'::text, 'waitlistEntry.updated'::text, 'email.created'::text, 'sms.created'::text]));
+
+--
 -- Name: webhook_events_failed_idx; Type: INDEX; Schema: app_private; Owner: -
 --
 
 CREATE INDEX webhook_events_failed_idx ON app_private.webhook_events USING btree (received_at) WHERE (outcome = 'failed'::text);
+
+--
+-- Name: webhook_events_inviter_id_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX webhook_events_inviter_id_idx ON app_private.webhook_events USING btree (((payload #>> '{data,inviter_id}'::text[]))) WHERE (event_type ~~ 'organizationInvitation.%'::text);
 
 --
 -- Name: webhook_events_object_id_idx; Type: INDEX; Schema: app_private; Owner: -
@@ -4832,6 +5301,12 @@ CREATE INDEX webhook_events_object_id_idx ON app_private.webhook_events USING bt
 --
 
 CREATE INDEX webhook_events_received_at_idx ON app_private.webhook_events USING btree (received_at);
+
+--
+-- Name: webhook_events_user_id_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX webhook_events_user_id_idx ON app_private.webhook_events USING btree (app_private.clerk_event_user_id(payload));
 
 --
 -- Name: audit_logs_actor_id_idx; Type: INDEX; Schema: app_public; Owner: -
@@ -4936,10 +5411,22 @@ CREATE INDEX loads_vehicle_id_idx ON app_public.loads USING btree (vehicle_id);
 CREATE INDEX organization_domains_organization_id_idx ON app_public.organization_domains USING btree (organization_id);
 
 --
+-- Name: organization_invitations_email_address_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX organization_invitations_email_address_idx ON app_public.organization_invitations USING btree (lower(email_address));
+
+--
 -- Name: organization_invitations_organization_id_idx; Type: INDEX; Schema: app_public; Owner: -
 --
 
 CREATE INDEX organization_invitations_organization_id_idx ON app_public.organization_invitations USING btree (organization_id);
+
+--
+-- Name: organization_invitations_user_id_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX organization_invitations_user_id_idx ON app_public.organization_invitations USING btree (user_id) WHERE (user_id IS NOT NULL);
 
 --
 -- Name: organization_memberships_organization_id_idx; Type: INDEX; Schema: app_public; Owner: -
@@ -6011,6 +6498,12 @@ REVOKE ALL ON FUNCTION app_private.clerk_deleted_at(p_held timestamp with time z
 REVOKE ALL ON FUNCTION app_private.clerk_deletion_time(event app_private.clerk_event) FROM PUBLIC;
 
 --
+-- Name: FUNCTION clerk_event_address(payload jsonb); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.clerk_event_address(payload jsonb) FROM PUBLIC;
+
+--
 -- Name: FUNCTION clerk_event_of(p_key text, p_payload jsonb, p_occurred_at timestamp with time zone); Type: ACL; Schema: app_private; Owner: -
 --
 
@@ -6021,6 +6514,18 @@ REVOKE ALL ON FUNCTION app_private.clerk_event_of(p_key text, p_payload jsonb, p
 --
 
 REVOKE ALL ON FUNCTION app_private.clerk_event_organization_id(payload jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION clerk_event_people(payload jsonb); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.clerk_event_people(payload jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION clerk_event_user_id(payload jsonb); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.clerk_event_user_id(payload jsonb) FROM PUBLIC;
 
 --
 -- Name: FUNCTION clerk_event_version(event app_private.clerk_event); Type: ACL; Schema: app_private; Owner: -
@@ -6053,6 +6558,24 @@ REVOKE ALL ON FUNCTION app_private.clerk_version_applies(p_version timestamp wit
 REVOKE ALL ON FUNCTION app_private.ensure_clerk_parent(p_kind text, p_id text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION erase_people_from_payload(payload jsonb, p_user_ids text[]); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.erase_people_from_payload(payload jsonb, p_user_ids text[]) FROM PUBLIC;
+
+--
+-- Name: FUNCTION erase_person_from_payload(payload jsonb, p_user_id text, p_addresses text[]); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.erase_person_from_payload(payload jsonb, p_user_id text, p_addresses text[]) FROM PUBLIC;
+
+--
+-- Name: FUNCTION erase_user_personal_data(p_user_id text); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.erase_user_personal_data(p_user_id text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION finish_clerk_change(event app_private.clerk_event, p_kind text, p_id text, p_before jsonb, p_after jsonb, p_version_applied boolean, p_private_metadata jsonb, p_scrubbed text[]); Type: ACL; Schema: app_private; Owner: -
 --
 
@@ -6078,10 +6601,22 @@ REVOKE ALL ON FUNCTION app_private.jsonb_boolean(value jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION app_private.jsonb_integer(value jsonb) FROM PUBLIC;
 
 --
+-- Name: FUNCTION jsonb_keep_keys(object jsonb, keep text[]); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.jsonb_keep_keys(object jsonb, keep text[]) FROM PUBLIC;
+
+--
 -- Name: FUNCTION jsonb_object_or_empty(value jsonb); Type: ACL; Schema: app_private; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_private.jsonb_object_or_empty(value jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION jsonb_strings(document jsonb); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.jsonb_strings(document jsonb) FROM PUBLIC;
 
 --
 -- Name: FUNCTION jsonb_text_array(value jsonb); Type: ACL; Schema: app_private; Owner: -
@@ -6090,10 +6625,28 @@ REVOKE ALL ON FUNCTION app_private.jsonb_object_or_empty(value jsonb) FROM PUBLI
 REVOKE ALL ON FUNCTION app_private.jsonb_text_array(value jsonb) FROM PUBLIC;
 
 --
+-- Name: FUNCTION lock_clerk_user(p_user_id text, p_exclusive boolean); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.lock_clerk_user(p_user_id text, p_exclusive boolean) FROM PUBLIC;
+
+--
+-- Name: FUNCTION lock_mentioned_users(p_user_ids text[], p_deleting text); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.lock_mentioned_users(p_user_ids text[], p_deleting text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION permissions_in_claims(claims jsonb); Type: ACL; Schema: app_private; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_private.permissions_in_claims(claims jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION pii_scan(p_needles text[]); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.pii_scan(p_needles text[]) FROM PUBLIC;
 
 --
 -- Name: FUNCTION process_clerk_event(event app_private.clerk_event, p_payload jsonb, OUT outcome text, OUT error_code text, OUT error_message text); Type: ACL; Schema: app_private; Owner: -
@@ -6226,6 +6779,12 @@ REVOKE ALL ON FUNCTION app_private.sync_user(event app_private.clerk_event) FROM
 --
 
 REVOKE ALL ON FUNCTION app_private.touch_updated_at() FROM PUBLIC;
+
+--
+-- Name: FUNCTION user_personal_values(p_user_id text); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.user_personal_values(p_user_id text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION webhook_event_result(ledger app_private.webhook_events, status text); Type: ACL; Schema: app_private; Owner: -
