@@ -3,6 +3,8 @@
 // memberships made in SQL; the ratios say how much slower the big database is, and EXPLAIN shows
 // how the tenant policies reach the rows (index scans, not sequential ones).
 import pg from 'pg';
+import { pgSettingsFor } from '../server/auth/pgSettings.ts';
+import { withTransaction } from '../server/database/transaction.ts';
 import { hasHandleClerkEvent, measureDbWorkloads, type DbFigures } from './db.ts';
 import { measureGraphql, SMALL_TENANTS, type GraphqlFigures } from './graphql.ts';
 import { installBaselines, startBenchDatabase, type BenchDatabase } from './lib/database.ts';
@@ -39,17 +41,17 @@ async function measure(database: BenchDatabase, options: BenchOptions, secrets: 
 /** EXPLAIN ANALYZE of the tenant queries as the first benchmark organization's admin. */
 async function explainPolicies(database: BenchDatabase): Promise<{ name: string; plan: string; sequential: string[] }[]> {
   const { organizationId, userId } = benchTenant(0);
-  const claims = JSON.stringify({ sub: userId, org_id: organizationId, org_role: 'org:admin', org_permissions: ADMIN_PERMISSIONS });
+  const settings = pgSettingsFor({ sub: userId, org_id: organizationId, org_role: 'org:admin', org_permissions: ADMIN_PERMISSIONS });
   const client = new pg.Client({ connectionString: database.superuserUrl });
   await client.connect();
   try {
     const plans = [];
     for (const [name, sql] of POLICY_QUERIES) {
-      await client.query('begin');
-      await client.query(`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`, [claims]);
       const values = sql.includes('$1') ? [organizationId] : [];
-      const { rows } = await client.query<{ 'QUERY PLAN': string }>(`explain (analyze, costs off, summary off) ${sql}`, values);
-      await client.query('rollback');
+      const { rows } = await withTransaction(client, (tx) => tx.query<{ 'QUERY PLAN': string }>(`explain (analyze, costs off, summary off) ${sql}`, values), {
+        rollback: true,
+        settings,
+      });
       const plan = rows.map((row) => row['QUERY PLAN']).join('\n');
       const sequential = [...plan.matchAll(/Seq Scan on (\w+)/g)].map((match) => match[1]);
       plans.push({ name, plan, sequential });

@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from '../server/config.ts';
 import { resolveDatabase } from '../server/database/environment.ts';
 import { applyMigrations, migrationSettings } from '../server/database/migrations.ts';
 import { setupDatabase } from '../server/database/setup.ts';
+import { checkSchemaFile, writeSchemaFile } from './schemaDump.ts';
 
 const USAGE = `usage: npm run db:<command>
   db:setup    create the roles and databases (needs ROOT_DATABASE_URL with an external database)
@@ -13,7 +14,19 @@ const USAGE = `usage: npm run db:<command>
   db:watch    apply migrations/current.sql on every change
   db:commit   turn migrations/current.sql into a committed migration
   db:status   show pending migrations and whether current.sql holds uncommitted work
-  db:check    fail when migrations/current.sql holds uncommitted work (CI)`;
+  db:check    fail when migrations/current.sql holds uncommitted work (CI)
+  db:schema   regenerate db/schema.sql (db:commit and db:reset do it too)
+  db:schema:check  fail when db/schema.sql is not what the migrations build (CI)`;
+
+/** After a commit or a reset: the schema file follows; a machine without PostgreSQL 15 is told how. */
+async function regenerateSchemaFile(log: (line: string) => void): Promise<void> {
+  try {
+    if (await writeSchemaFile(log)) console.log('db/schema.sql regenerated: commit it with the migration');
+  } catch (error) {
+    console.error(`db/schema.sql was not regenerated: ${(error as Error).message}`);
+    process.exitCode = 1;
+  }
+}
 
 async function main(command: string | undefined): Promise<void> {
   const config = loadConfig();
@@ -22,6 +35,15 @@ async function main(command: string | undefined): Promise<void> {
     const status = await graphileMigrate.status(migrationSettings({ ownerUrl: 'postgres://offline@localhost/offline', authUrl: 'postgres://offline_auth@localhost/offline', shadowUrl: 'postgres://offline@localhost/offline_shadow' }), { skipDatabase: true });
     if (status.hasCurrentMigration) throw new Error('migrations/current.sql holds uncommitted work: run `npm run db:commit` and commit the result');
     console.log('migrations/current.sql is empty');
+    return;
+  }
+  if (command === 'schema') {
+    console.log((await writeSchemaFile(log)) ? 'db/schema.sql regenerated' : 'db/schema.sql is up to date');
+    return;
+  }
+  if (command === 'schema-check') {
+    await checkSchemaFile(log);
+    console.log('db/schema.sql matches the migrations');
     return;
   }
   const database = await resolveDatabase(config, log);
@@ -38,12 +60,14 @@ async function main(command: string | undefined): Promise<void> {
       case 'reset':
         if (config.production) throw new Error('db:reset erases the database; refusing with NODE_ENV=production');
         await graphileMigrate.reset(settings);
+        await regenerateSchemaFile(log);
         break;
       case 'watch':
         await graphileMigrate.watch(settings, process.argv.includes('--once'));
         break;
       case 'commit':
         await graphileMigrate.commit(settings, process.argv[3]);
+        await regenerateSchemaFile(log);
         break;
       case 'status': {
         const status = await graphileMigrate.status(settings);

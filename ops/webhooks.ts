@@ -1,7 +1,9 @@
-// `npm run webhooks -- <command>`: send signed test deliveries, and read or replay the ledger.
+// `npm run webhooks -- <command>`: send signed test deliveries, read or replay the ledger, and check
+// that nothing personal about a deleted user is left.
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { failedSince, ledgerStats, listEvents, parseSince, replayEvent, withOwnerConnection, type LedgerRow, type ReplayResult } from './ledger.ts';
+import { piiScan } from './piiScan.ts';
 import { planMessages, resolveFixtures, resolveSigningSecret, sendMessage, type SendResult } from './send.ts';
 
 // The server's route (server/app.ts); not imported, so the CLI does not load the whole app.
@@ -148,6 +150,36 @@ program
       event ? `${iso(event.received_at)} ${event.event_type ?? '-'} ${event.svix_id}` : 'none';
     console.log(`\noldest failed:      ${describe(stats.oldestFailed)}`);
     console.log(`oldest unprocessed: ${describe(stats.oldestUnprocessed)}`);
+  });
+
+program
+  .command('pii-scan')
+  .description('search every text and jsonb column of every table for a user\'s personal data (exit code 1 when any is found)')
+  .argument('<identifiers...>', 'a Clerk user id (searches for the personal values still linked to it), or an email address, phone number, name … (at least 3 characters)')
+  .option('--json', 'the report as one JSON object')
+  .action(async (identifiers: string[], options: { json?: boolean }) => {
+    const report = await withOwnerConnection((client) => piiScan(client, identifiers), dbLog);
+    if (report.hits.length || Object.values(report.linked).some((values) => values.length)) process.exitCode = 1;
+    if (options.json) {
+      console.log(JSON.stringify(report));
+      return;
+    }
+    for (const [id, values] of Object.entries(report.linked)) {
+      console.log(values.length ? `${id}: ${values.length} personal values still linked: ${values.join(', ')}` : `${id}: no personal values linked to this id`);
+      const kept = Object.entries(report.references[id]).map(([place, rows]) => `${place} (${rows})`);
+      console.log(`  the id itself is kept as a reference in: ${kept.length ? kept.join(', ') : 'nothing'}`);
+    }
+    if (!report.searched.length) {
+      console.log('nothing to search for');
+      return;
+    }
+    if (!report.hits.length) {
+      console.log(`no stored copy of ${report.searched.map((value) => JSON.stringify(value)).join(', ')} in any table`);
+      return;
+    }
+    const oneLine = (text: string) => text.replace(/\s+/g, ' ');
+    console.log(table([['table', 'column', 'found', 'excerpt'], ...report.hits.map((hit) => [hit.table_name, hit.column_name, hit.needle, oneLine(hit.excerpt)])]));
+    console.log(`personal data found: ${report.hits.length} stored copies in ${new Set(report.hits.map((hit) => `${hit.table_name}.${hit.column_name}`)).size} columns`);
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -2,22 +2,14 @@
 // entry point construct it the same way.
 import express from 'express';
 import { adminRouter } from './admin/routes.ts';
-import type { Config } from './config.ts';
-import type { DatabasePools } from './database/pools.ts';
+import { createSessionTokenVerifier } from './auth/verifySessionToken.ts';
 import { mountGraphql } from './graphql/index.ts';
 import { healthRouter } from './health.ts';
-import type { Logger } from './logger.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { requestLogging } from './observability/requestLogging.ts';
 import { createVerificationLimiter } from './observability/verificationLimiter.ts';
+import type { AppServices } from './services.ts';
 import { clerkWebhookRouter } from './webhooks/clerkWebhookRouter.ts';
-
-export interface AppServices {
-  config: Config;
-  logger: Logger;
-  pools: DatabasePools;
-  expectedMigrations: string[];
-}
 
 export const WEBHOOK_PATH = '/api/webhooks/clerk';
 
@@ -42,8 +34,10 @@ export function createApp(services: AppServices, metricsApp?: express.Express): 
   (metricsApp ?? app).use(metrics.router());
   if (serve.graphql) {
     app.use('/graphql', metrics.observeGraphql);
-    mountGraphql(app, services, metrics);
-    app.use(adminRouter(services));
+    // One verifier for every route that takes a session token.
+    const verifySessionToken = createSessionTokenVerifier(services.config.clerk);
+    mountGraphql(app, services, verifySessionToken, metrics);
+    app.use(adminRouter(services, verifySessionToken));
   }
   return app;
 }

@@ -2,10 +2,8 @@
 // it uses, the webhook secret when one was just generated, and a command that exercises it all.
 import path from 'node:path';
 import { WEBHOOK_PATH } from './app.ts';
-import type { Config } from './config.ts';
+import type { Config, WebhookSecretSource } from './config.ts';
 import type { DatabaseEnvironment } from './database/environment.ts';
-
-export type WebhookSecretSource = { kind: 'environment' } | { kind: 'stored' } | { kind: 'generated'; secret: string };
 
 const DEFAULT_PORT = 3000;
 

@@ -2,6 +2,8 @@
 // naming the variable, so an operator fixes the deployment in one go.
 import { EnvError, EnvMissingError, bool, cleanEnv, makeValidator, num, port, str } from 'envalid';
 import path from 'node:path';
+import { loadDevSecrets } from './devSecrets.ts';
+import { sessionTokenPublicKey } from './devSessionToken.ts';
 
 export interface Config {
   production: boolean;
@@ -55,6 +57,24 @@ export interface Config {
     maxConcurrent: number;
     maxQueued: number;
   };
+  /** Where the webhook secret and the session-token key came from (see `developmentDefaults`). */
+  sources: {
+    webhookSecret: WebhookSecretSource;
+    /** Session tokens are verified with the development key that `npm run dev:token` signs with. */
+    developmentTokens: boolean;
+  };
+}
+
+export type WebhookSecretSource = { kind: 'environment' } | { kind: 'stored' } | { kind: 'generated'; secret: string };
+
+export interface LoadConfigOptions {
+  /**
+   * Outside production, fill what the environment leaves out from .data/dev-secrets.json
+   * (generated on first use): a webhook signing secret, and, when neither CLERK_JWT_KEY nor
+   * CLERK_SECRET_KEY is set, the development session-token key. The server asks for this; the
+   * operator commands and the tests read the environment as it is.
+   */
+  developmentDefaults?: boolean;
 }
 
 export class ConfigError extends Error {
@@ -135,7 +155,7 @@ const originList = makeValidator<string[]>((value) => {
 
 const commaList = (value: string | undefined) => (value ?? '').split(',').map((part) => part.trim()).filter(Boolean);
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): Config {
   const problems: string[] = [];
   const clean = cleanEnv(
     env,
@@ -207,6 +227,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (clean.METRICS_PORT !== undefined && clean.METRICS_PORT === clean.PORT) problems.push('METRICS_PORT must differ from PORT');
   if (problems.length) throw new ConfigError(problems);
 
+  const dataDir = path.resolve(clean.DATA_DIR);
+  let acceptedSecrets = webhookSecretList;
+  let webhookSecret: WebhookSecretSource = { kind: 'environment' };
+  let jwtKey = clean.CLERK_JWT_KEY;
+  let developmentTokens = false;
+  if (options.developmentDefaults && !production) {
+    const needsSecret = !acceptedSecrets.length;
+    const needsTokenKey = !jwtKey && !clean.CLERK_SECRET_KEY;
+    if (needsSecret || needsTokenKey) {
+      const { secrets, generated } = loadDevSecrets(dataDir);
+      if (needsSecret) {
+        acceptedSecrets = [secrets.webhookSigningSecret];
+        webhookSecret = generated.includes('webhookSigningSecret') ? { kind: 'generated', secret: secrets.webhookSigningSecret } : { kind: 'stored' };
+      }
+      if (needsTokenKey) {
+        jwtKey = sessionTokenPublicKey(secrets.sessionTokenPrivateKey);
+        developmentTokens = true;
+      }
+    }
+  }
+
   return {
     production,
     nodeEnv: clean.NODE_ENV,
@@ -218,11 +259,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rootUrl: clean.ROOT_DATABASE_URL,
       shadowUrl: clean.SHADOW_DATABASE_URL,
       embeddedPort: clean.EMBEDDED_POSTGRES_PORT,
-      dataDir: path.resolve(clean.DATA_DIR),
+      dataDir,
     },
     clerk: {
-      webhookSecrets: webhookSecretList,
-      jwtKey: clean.CLERK_JWT_KEY,
+      webhookSecrets: acceptedSecrets,
+      jwtKey,
       secretKey: clean.CLERK_SECRET_KEY,
       apiUrl: clean.CLERK_API_URL,
       authorizedParties: commaList(clean.CLERK_AUTHORIZED_PARTIES),
@@ -249,5 +290,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConcurrent: clean.GRAPHQL_MAX_CONCURRENT,
       maxQueued: clean.GRAPHQL_MAX_QUEUED,
     },
+    sources: { webhookSecret, developmentTokens },
   };
 }

@@ -4,38 +4,24 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
 import express from 'express';
 import { createApp } from './app.ts';
-import { startupBanner, type WebhookSecretSource } from './banner.ts';
+import { startupBanner } from './banner.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { resolveDatabase, type DatabaseEnvironment } from './database/environment.ts';
 import { applyMigrations, committedMigrations } from './database/migrations.ts';
 import { createPools, type DatabasePools } from './database/pools.ts';
-import { loadDevSecrets } from './devSecrets.ts';
-import { sessionTokenPublicKey } from './devSessionToken.ts';
 import { createLogger, type Logger } from './logger.ts';
 
-/** Outside production a missing webhook secret is replaced by a stable generated one. */
-function ensureWebhookSecret(config: Config, logger: Logger): WebhookSecretSource {
-  if (config.clerk.webhookSecrets.length) return { kind: 'environment' };
-  const { secrets, generated } = loadDevSecrets(config.database.dataDir);
-  config.clerk.webhookSecrets = [secrets.webhookSigningSecret];
-  if (generated.includes('webhookSigningSecret')) {
+/** Says which development defaults loadConfig filled in. */
+function warnAboutDevelopmentDefaults(config: Config, logger: Logger): void {
+  const { webhookSecret, developmentTokens } = config.sources;
+  if (webhookSecret.kind === 'generated') {
     logger.warn('CLERK_WEBHOOK_SIGNING_SECRET is not set: generated a development secret (kept in .data/dev-secrets.json, printed only this once)');
-    return { kind: 'generated', secret: secrets.webhookSigningSecret };
+  } else if (webhookSecret.kind === 'stored') {
+    logger.warn('CLERK_WEBHOOK_SIGNING_SECRET is not set: using the development secret from .data/dev-secrets.json');
   }
-  logger.warn('CLERK_WEBHOOK_SIGNING_SECRET is not set: using the development secret from .data/dev-secrets.json');
-  return { kind: 'stored' };
-}
-
-/**
- * Outside production, with no way to verify Clerk's tokens configured, session tokens are
- * verified with the development key that `npm run dev:token` signs with.
- */
-function ensureSessionTokenKey(config: Config, logger: Logger): boolean {
-  if (config.production || config.clerk.jwtKey || config.clerk.secretKey) return false;
-  const { secrets } = loadDevSecrets(config.database.dataDir);
-  config.clerk.jwtKey = sessionTokenPublicKey(secrets.sessionTokenPrivateKey);
-  logger.warn('CLERK_JWT_KEY and CLERK_SECRET_KEY are not set: /graphql verifies development tokens (npm run dev:token) with the key in .data/dev-secrets.json');
-  return true;
+  if (developmentTokens) {
+    logger.warn('CLERK_JWT_KEY and CLERK_SECRET_KEY are not set: /graphql verifies development tokens (npm run dev:token) with the key in .data/dev-secrets.json');
+  }
 }
 
 /**
@@ -96,10 +82,9 @@ async function closeServer(server: Server, open: Set<ServerResponse>, timeoutMs:
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig(environmentWithArguments(process.argv.slice(2)));
+  const config = loadConfig(environmentWithArguments(process.argv.slice(2)), { developmentDefaults: true });
   const logger = createLogger();
-  const webhookSecret = ensureWebhookSecret(config, logger);
-  const developmentTokens = ensureSessionTokenKey(config, logger);
+  warnAboutDevelopmentDefaults(config, logger);
 
   let database: DatabaseEnvironment | undefined;
   let pools: DatabasePools | undefined;
@@ -144,7 +129,7 @@ async function main(): Promise<void> {
     { port: config.port, metricsPort: config.metricsPort, serving, database: database.embedded ? `embedded Postgres (${config.database.dataDir})` : 'external' },
     `clerk-pg-sync listening on http://localhost:${config.port} (${serving})`,
   );
-  if (!config.production) console.log(startupBanner(config, database, webhookSecret, developmentTokens));
+  if (!config.production) console.log(startupBanner(config, database, config.sources.webhookSecret, config.sources.developmentTokens));
   started = true;
   if (stopping) await teardown();
 }

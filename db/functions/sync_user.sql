@@ -9,6 +9,8 @@ declare
 begin
   if event.event_type = 'user.deleted' then
     v_deleted_at := app_private.clerk_deletion_time(event);
+    -- Before the row is scrubbed: the erasure reads the addresses the row still holds.
+    perform app_private.erase_user_personal_data(v_data ->> 'id');
     -- The user first, then its memberships: the order deletions lock rows in.
     v_changes := app_private.apply_user_change(event, v_data ->> 'id', p_deleted_at => v_deleted_at)::integer;
     v_changes := v_changes + app_private.cascade_clerk_delete(event, 'organization_memberships', 'user_id', v_data ->> 'id', v_deleted_at);
@@ -40,4 +42,4 @@ begin
   return app_private.clerk_sync_outcome(v_changes);
 end;
 $$;
-comment on function app_private.sync_user(app_private.clerk_event) is E'user.created/updated/deleted into app_public.users. A deletion soft-deletes the user, scrubs personal data (row, private metadata, audit history, recipient of its Clerk emails/SMS) and soft-deletes the user''s memberships. Returns processed, stale or ignored (other user.* types).';
+comment on function app_private.sync_user(app_private.clerk_event) is E'user.created/updated/deleted into app_public.users. A deletion soft-deletes the user, scrubs personal data (row, private metadata, audit history, recipient of its Clerk emails/SMS, every ledger payload about or embedding the user: app_private.erase_user_personal_data) and soft-deletes the user''s memberships. Returns processed, stale or ignored (other user.* types).';

@@ -1,14 +1,7 @@
--- Row-level security of app_public.audit_logs. Synced by the SECURITY DEFINER sync functions,
--- owned by the migration owner; tenant policies are added per command below.
-alter table app_public.audit_logs enable row level security;
-alter table app_public.audit_logs force row level security;
-
-drop policy if exists sync_owner_all on app_public.audit_logs;
-create policy sync_owner_all on app_public.audit_logs for all to current_user using (true) with check (true);
-comment on policy sync_owner_all on app_public.audit_logs is E'The owner (the role the SECURITY DEFINER sync functions run as) writes every row; forced RLS would otherwise block it too.';
+-- Row-level security of app_public.audit_logs (how a policy file is laid out: db/CONVENTIONS.md).
+select app_private.secure_table('app_public.audit_logs');
 
 -- Tenants. Read-only, and only with one of the reference tenant's audit permissions.
-revoke all on app_public.audit_logs from authenticated, anonymous;
 grant select on app_public.audit_logs to authenticated;
 
 drop policy if exists select_with_audit_permission on app_public.audit_logs;

@@ -1,13 +1,6 @@
--- Row-level security of app_public.billing_subscription_items. Synced by the SECURITY DEFINER sync functions,
--- owned by the migration owner; tenant policies are added per command below.
-alter table app_public.billing_subscription_items enable row level security;
-alter table app_public.billing_subscription_items force row level security;
+-- Row-level security of app_public.billing_subscription_items (how a policy file is laid out: db/CONVENTIONS.md).
+select app_private.secure_table('app_public.billing_subscription_items');
 
-drop policy if exists sync_owner_all on app_public.billing_subscription_items;
-create policy sync_owner_all on app_public.billing_subscription_items for all to current_user using (true) with check (true);
-comment on policy sync_owner_all on app_public.billing_subscription_items is E'The owner (the role the SECURITY DEFINER sync functions run as) writes every row; forced RLS would otherwise block it too.';
-
-revoke all on app_public.billing_subscription_items from authenticated, anonymous;
 grant select on app_public.billing_subscription_items to authenticated;
 
 -- Tenants: read-only. Plan and standing are what an application gates features on, so every

@@ -1,13 +1,6 @@
--- Row-level security of app_public.billing_subscriptions. Synced by the SECURITY DEFINER sync functions,
--- owned by the migration owner; tenant policies are added per command below.
-alter table app_public.billing_subscriptions enable row level security;
-alter table app_public.billing_subscriptions force row level security;
+-- Row-level security of app_public.billing_subscriptions (how a policy file is laid out: db/CONVENTIONS.md).
+select app_private.secure_table('app_public.billing_subscriptions');
 
-drop policy if exists sync_owner_all on app_public.billing_subscriptions;
-create policy sync_owner_all on app_public.billing_subscriptions for all to current_user using (true) with check (true);
-comment on policy sync_owner_all on app_public.billing_subscriptions is E'The owner (the role the SECURITY DEFINER sync functions run as) writes every row; forced RLS would otherwise block it too.';
-
-revoke all on app_public.billing_subscriptions from authenticated, anonymous;
 grant select on app_public.billing_subscriptions to authenticated;
 
 -- Tenants: read-only. Plan and standing are what an application gates features on, so every

@@ -1,15 +1,9 @@
 -- Row-level security of app_public.ifta_reports, the reference tenant's IFTA reports. Visitors write it through
 -- GraphQL; every permission below is read with (select app_public.current_permissions()), which is
 -- fresher than the token (a removed or demoted member loses it when the webhook commits) and runs
--- once per statement. The owner (migrations, maintenance) keeps full access under forced RLS.
-alter table app_public.ifta_reports enable row level security;
-alter table app_public.ifta_reports force row level security;
+-- once per statement. Layout: db/CONVENTIONS.md.
+select app_private.secure_table('app_public.ifta_reports');
 
-drop policy if exists owner_all on app_public.ifta_reports;
-create policy owner_all on app_public.ifta_reports for all to current_user using (true) with check (true);
-comment on policy owner_all on app_public.ifta_reports is E'The owner (migrations, maintenance outside a request) reads and writes every row; forced RLS would otherwise block it too.';
-
-revoke all on app_public.ifta_reports from authenticated, anonymous;
 grant select, delete on app_public.ifta_reports to authenticated;
 -- Per column: the database keeps the bookkeeping columns (created_at, updated_at, who created the
 -- row), and no visitor changes a row's id or organization.

@@ -1,17 +1,11 @@
 -- Row-level security of app_public.loads, the reference tenant's loads. Visitors write it through
 -- GraphQL; every permission below is read with (select app_public.current_permissions()), which is
 -- fresher than the token (a removed or demoted member loses it when the webhook commits) and runs
--- once per statement. The owner (migrations, maintenance) keeps full access under forced RLS.
-alter table app_public.loads enable row level security;
-alter table app_public.loads force row level security;
-
-drop policy if exists owner_all on app_public.loads;
-create policy owner_all on app_public.loads for all to current_user using (true) with check (true);
-comment on policy owner_all on app_public.loads is E'The owner (migrations, maintenance outside a request) reads and writes every row; forced RLS would otherwise block it too.';
+-- once per statement. Layout: db/CONVENTIONS.md.
+select app_private.secure_table('app_public.loads');
 
 -- Which columns a driver may change, and who may assign, needs the row before the change:
 -- app_private.check_load_change (a BEFORE UPDATE trigger) decides that.
-revoke all on app_public.loads from authenticated, anonymous;
 grant select, delete on app_public.loads to authenticated;
 -- Per column: the database keeps the bookkeeping columns (created_at, updated_at, who created the
 -- row), and no visitor changes a row's id or organization.

@@ -1,13 +1,6 @@
--- Row-level security of app_public.organization_domains. Synced by the SECURITY DEFINER sync functions,
--- owned by the migration owner; tenant policies are added per command below.
-alter table app_public.organization_domains enable row level security;
-alter table app_public.organization_domains force row level security;
+-- Row-level security of app_public.organization_domains (how a policy file is laid out: db/CONVENTIONS.md).
+select app_private.secure_table('app_public.organization_domains');
 
-drop policy if exists sync_owner_all on app_public.organization_domains;
-create policy sync_owner_all on app_public.organization_domains for all to current_user using (true) with check (true);
-comment on policy sync_owner_all on app_public.organization_domains is E'The owner (the role the SECURITY DEFINER sync functions run as) writes every row; forced RLS would otherwise block it too.';
-
-revoke all on app_public.organization_domains from authenticated, anonymous;
 grant select on app_public.organization_domains to authenticated;
 
 -- Tenants: read-only, domains of the active organization for holders of org:sys_domains:read.

@@ -1,13 +1,6 @@
--- Row-level security of app_public.roles. Synced by the SECURITY DEFINER sync functions,
--- owned by the migration owner; tenant policies are added per command below.
-alter table app_public.roles enable row level security;
-alter table app_public.roles force row level security;
+-- Row-level security of app_public.roles (how a policy file is laid out: db/CONVENTIONS.md).
+select app_private.secure_table('app_public.roles');
 
-drop policy if exists sync_owner_all on app_public.roles;
-create policy sync_owner_all on app_public.roles for all to current_user using (true) with check (true);
-comment on policy sync_owner_all on app_public.roles is E'The owner (the role the SECURITY DEFINER sync functions run as) writes every row; forced RLS would otherwise block it too.';
-
-revoke all on app_public.roles from authenticated, anonymous;
 grant select on app_public.roles to authenticated;
 
 -- Tenants: read-only. Roles and permissions are defined once per Clerk instance, not per

@@ -1,15 +1,8 @@
--- Row-level security of app_public.users. Synced by the SECURITY DEFINER sync functions,
--- owned by the migration owner; tenant policies are added per command below.
-alter table app_public.users enable row level security;
-alter table app_public.users force row level security;
-
-drop policy if exists sync_owner_all on app_public.users;
-create policy sync_owner_all on app_public.users for all to current_user using (true) with check (true);
-comment on policy sync_owner_all on app_public.users is E'The owner (the role the SECURITY DEFINER sync functions run as) writes every row; forced RLS would otherwise block it too.';
+-- Row-level security of app_public.users (how a policy file is laid out: db/CONVENTIONS.md).
+select app_private.secure_table('app_public.users');
 
 -- Tenants. Read-only. Every column here is profile data co-members may see; what is
 -- private (private_metadata) lives in app_private.
-revoke all on app_public.users from authenticated, anonymous;
 grant select on app_public.users to authenticated;
 
 drop policy if exists select_self on app_public.users;

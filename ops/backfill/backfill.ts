@@ -40,7 +40,7 @@ import {
   type RunOptions,
   type RunRow,
 } from './store.ts';
-import { failureMessage, type HandleClerkEventResult, type SynthesizedEvent } from '../../server/database/clerkEvents.ts';
+import { failureMessage, synthesizedEnvelope, type HandleClerkEventResult, type SynthesizedEvent } from '../../server/database/clerkEvents.ts';
 
 export interface BackfillRequest extends RunOptions {
   resume: boolean;
@@ -88,7 +88,7 @@ export function backfillSvixId(object: ClerkJson): string {
 
 export function synthesizeEvent(family: FamilyName, object: ClerkJson): SynthesizedEvent {
   const version = typeof object.updated_at === 'number' ? object.updated_at : Date.now();
-  return { svixId: backfillSvixId(object), payload: { type: eventTypeFor(family, object), object: 'event', data: object, timestamp: version } };
+  return { svixId: backfillSvixId(object), payload: synthesizedEnvelope(eventTypeFor(family, object), object, version) };
 }
 
 export function outcomeOf(result: HandleClerkEventResult, existed: boolean): Outcome {

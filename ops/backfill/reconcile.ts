@@ -4,7 +4,7 @@
 // Clerk, asked by id, confirms it is gone.
 import type pg from 'pg';
 import { OBJECT_KIND, stillInClerk, type ClerkJson, type ListContext, type ReconciledFamily } from './families.ts';
-import { failureMessage, type SynthesizedEvent } from '../../server/database/clerkEvents.ts';
+import { failureMessage, synthesizedEnvelope, type SynthesizedEvent } from '../../server/database/clerkEvents.ts';
 import { SYNCED_TABLE, applyMaybeDry, inTransaction } from './store.ts';
 
 export interface ReconcileDeps {
@@ -74,7 +74,7 @@ async function candidatesOf(db: pg.Pool, family: ReconciledFamily, runId: number
 
 export function deletionEvent(family: ReconciledFamily, candidate: Candidate, now: number): SynthesizedEvent {
   const data = candidate.data ?? { object: OBJECT_KIND[family], id: candidate.id, deleted: true };
-  return { svixId: `reconcile:${candidate.id}:deleted`, payload: { type: DELETED_EVENT[family], object: 'event', data, timestamp: now } };
+  return { svixId: `reconcile:${candidate.id}:deleted`, payload: synthesizedEnvelope(DELETED_EVENT[family], data, now) };
 }
 
 /** Deletions go children first, so each object gets its own deletion event and audit row. */

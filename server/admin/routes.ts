@@ -8,13 +8,11 @@
 // someone outside the organization, 400 for bad input, 502/503 when Clerk fails.
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type pg from 'pg';
+import { bearerAuth, claimsOf, type RefusalBody } from '../auth/bearerAuth.ts';
 import type { SessionClaims, SessionTokenVerifier } from '../auth/verifySessionToken.ts';
-import { createSessionTokenVerifier } from '../auth/verifySessionToken.ts';
 import { clerkStatusOf, createBackendApi, describeClerkError, withClerkRetry, type BackendApi, type RetryPolicy } from '../clerk/backendApi.ts';
-import type { Config } from '../config.ts';
 import { handleClerkEvent, isTransientSqlState, sqlStateOf, synthesizedEnvelope, type ClerkEventStatus } from '../database/clerkEvents.ts';
-import type { DatabasePools } from '../database/pools.ts';
-import type { Logger } from '../logger.ts';
+import type { AppServices } from '../services.ts';
 import { asVisitor, assignableRoles, describeCaller, memberOfActiveOrganization } from './visitor.ts';
 
 export const SYNC_USER_PATH = '/api/users/sync-from-clerk';
@@ -36,23 +34,21 @@ class HttpError extends Error {
 
 type Json = Record<string, unknown>;
 
-interface AdminServices {
-  config: Config;
-  logger: Logger;
-  pools: DatabasePools;
-}
-
 function fail(res: Response, status: number, message: string): void {
   if (status === 401) res.set('WWW-Authenticate', 'Bearer');
   res.status(status).json({ success: false, message });
 }
 
-async function verifiedClaims(req: Request, verify: SessionTokenVerifier): Promise<SessionClaims> {
-  const match = /^Bearer +([^\s]+) *$/i.exec(req.headers.authorization ?? '');
-  if (!match) throw new HttpError(401, 'sign in first: send "Authorization: Bearer <Clerk session token>"');
-  const outcome = await verify(match[1]);
-  if (!outcome.ok) throw new HttpError(outcome.status, `session token rejected: ${outcome.message}`);
-  return outcome.claims;
+/** The admin routes' answer shape for a token the gate refused. */
+const adminRefusal: RefusalBody = (res, refusal) => {
+  res.json({ success: false, message: refusal.message });
+};
+
+/** The caller's verified claims; the gate has already refused a bad token, so none here means no token. */
+function signedInClaims(req: Request): SessionClaims {
+  const claims = claimsOf(req);
+  if (!claims) throw new HttpError(401, 'sign in first: send "Authorization: Bearer <Clerk session token>"');
+  return claims;
 }
 
 function stringField(body: unknown, name: string, pattern: RegExp, what: string): string {
@@ -83,16 +79,15 @@ function primaryEmail(user: Json): string | null {
   return typeof primary?.email_address === 'string' ? primary.email_address : null;
 }
 
-export function adminRouter(services: AdminServices, api?: BackendApi): Router {
+export function adminRouter(services: Pick<AppServices, 'config' | 'logger' | 'pools'>, verifySessionToken: SessionTokenVerifier, api?: BackendApi): Router {
   const { config, logger, pools } = services;
-  const verify = createSessionTokenVerifier(config.clerk);
   const clerk = api ?? (config.clerk.secretKey ? createBackendApi({ secretKey: config.clerk.secretKey, apiUrl: config.clerk.apiUrl }) : undefined);
   const router = Router();
-  router.use([SYNC_USER_PATH, SET_ROLE_PATH], express.json({ limit: '16kb' }));
+  router.use([SYNC_USER_PATH, SET_ROLE_PATH], bearerAuth(verifySessionToken, adminRefusal), express.json({ limit: '16kb' }));
 
   const handler = (action: (req: Request, claims: SessionClaims, clerk: BackendApi) => Promise<Json>) => async (req: Request, res: Response) => {
     try {
-      const claims = await verifiedClaims(req, verify);
+      const claims = signedInClaims(req);
       if (!clerk) throw new HttpError(503, 'CLERK_SECRET_KEY is not configured: this server cannot reach Clerk');
       res.json({ success: true, ...(await action(req, claims, clerk)) });
     } catch (error) {

@@ -4,8 +4,8 @@
 import type pg from 'pg';
 import type { SessionClaims } from '../auth/verifySessionToken.ts';
 import { MANAGE_MEMBERS_PERMISSION, REFERENCE_ROLES } from '../clerk/referenceRoles.ts';
+import { pgSettingsFor } from '../auth/pgSettings.ts';
 import { withTransaction } from '../database/transaction.ts';
-import { pgSettingsFor } from '../graphql/preset.ts';
 
 export interface Caller {
   userId: string | null;

@@ -1,7 +1,8 @@
-// Express middleware in front of /graphql: it settles who the visitor is before any GraphQL runs,
-// because PostGraphile turns errors thrown while building its context into HTTP 200 responses.
-// No Authorization header: an anonymous visitor. A header we cannot verify: 401 (or 503 when
-// Clerk's keys are unreachable), with a GraphQL-shaped JSON body that says why.
+// The one gate for session tokens, in front of /graphql and the admin routes: it settles who the
+// visitor is before any handler runs (PostGraphile would turn an error thrown while building its
+// context into an HTTP 200). No Authorization header: an anonymous visitor, which each route then
+// accepts or refuses. A header we cannot verify: 401 (or 503 when Clerk's keys are unreachable),
+// in the answer shape of the route it guards, saying why.
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { SessionClaims, SessionTokenVerifier } from './verifySessionToken.ts';
@@ -14,25 +15,43 @@ export function claimsOf(req: IncomingMessage): SessionClaims | null {
   return verifiedClaims.get(req) ?? null;
 }
 
-function reject(res: Response, status: 401 | 503, reason: string, message: string): void {
-  if (status === 401) {
-    res.set('WWW-Authenticate', `Bearer error="invalid_token", error_description="${message.replace(/["\\]/g, "'")}"`);
-  } else {
-    res.set('Retry-After', '5');
-  }
-  res.status(status).json({ errors: [{ message, extensions: { code: status === 401 ? 'UNAUTHENTICATED' : 'UNAVAILABLE', reason } }] });
+export interface Refusal {
+  /** 401 blames the token; 503 means the keys to judge it could not be fetched. */
+  status: 401 | 503;
+  reason: string;
+  message: string;
 }
 
-export function bearerAuth(verify: SessionTokenVerifier) {
+/** Writes the body of a refusal; the status and the WWW-Authenticate/Retry-After headers are set already. */
+export type RefusalBody = (res: Response, refusal: Refusal) => void;
+
+/** GraphQL's shape: `{errors: [{message, extensions: {code, reason}}]}`. */
+export const graphqlRefusal: RefusalBody = (res, { status, reason, message }) => {
+  res.json({ errors: [{ message, extensions: { code: status === 401 ? 'UNAUTHENTICATED' : 'UNAVAILABLE', reason } }] });
+};
+
+const BEARER = /^Bearer +([^\s]+) *$/i;
+
+/** Verifies the Bearer token with the app's one verifier; `body` shapes refusals for the guarded route. */
+export function bearerAuth(verify: SessionTokenVerifier, body: RefusalBody = graphqlRefusal) {
+  const refuse = (res: Response, refusal: Refusal) => {
+    if (refusal.status === 401) {
+      res.set('WWW-Authenticate', `Bearer error="invalid_token", error_description="${refusal.message.replace(/["\\]/g, "'")}"`);
+    } else {
+      res.set('Retry-After', '5');
+    }
+    res.status(refusal.status);
+    body(res, refusal);
+  };
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const header = req.headers.authorization;
     if (header === undefined) return next();
-    const match = /^Bearer +([^\s]+) *$/i.exec(header);
+    const match = BEARER.exec(header);
     if (!match) {
-      return reject(res, 401, 'malformed-authorization-header', 'the Authorization header must be "Bearer <Clerk session token>"');
+      return refuse(res, { status: 401, reason: 'malformed-authorization-header', message: 'the Authorization header must be "Bearer <Clerk session token>"' });
     }
     const outcome = await verify(match[1]);
-    if (!outcome.ok) return reject(res, outcome.status, outcome.reason, `session token rejected: ${outcome.message}`);
+    if (!outcome.ok) return refuse(res, { status: outcome.status, reason: outcome.reason, message: `session token rejected: ${outcome.message}` });
     verifiedClaims.set(req, outcome.claims);
     next();
   };

@@ -1,20 +1,23 @@
-// Mounts the GraphQL API on the Express app: Clerk bearer verification on /graphql first, then
+// Mounts the GraphQL API on the Express app: the app's session-token gate on /graphql first, then
 // PostGraphile (and Ruru at /graphiql outside production).
 import cors from 'cors';
 import type express from 'express';
 import { postgraphile } from 'postgraphile';
 import { grafserv } from 'postgraphile/grafserv/express/v4';
 import { bearerAuth, claimsOf } from '../auth/bearerAuth.ts';
-import { createSessionTokenVerifier } from '../auth/verifySessionToken.ts';
-import type { Config } from '../config.ts';
-import type { DatabasePools } from '../database/pools.ts';
-import type { Logger } from '../logger.ts';
+import type { SessionTokenVerifier } from '../auth/verifySessionToken.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import type { AppServices } from '../services.ts';
 import { createMaskError } from './maskError.ts';
 import { GRAPHQL_PATH, graphqlPreset } from './preset.ts';
 import { requestBoundsPlugin } from './requestBounds.ts';
 
-export function mountGraphql(app: express.Express, services: { config: Config; logger: Logger; pools: DatabasePools }, metrics: Metrics): void {
+export function mountGraphql(
+  app: express.Express,
+  services: Pick<AppServices, 'config' | 'logger' | 'pools'>,
+  verifySessionToken: SessionTokenVerifier,
+  metrics: Metrics,
+): void {
   const { config, logger, pools } = services;
   if (!config.clerk.jwtKey && !config.clerk.secretKey) {
     logger.warn('neither CLERK_JWT_KEY nor CLERK_SECRET_KEY is set: /graphql answers anonymous requests only, every Bearer token gets 401');
@@ -56,7 +59,7 @@ export function mountGraphql(app: express.Express, services: { config: Config; l
       maxAge: 600,
     }));
   }
-  app.use(GRAPHQL_PATH, bearerAuth(createSessionTokenVerifier(config.clerk)));
+  app.use(GRAPHQL_PATH, bearerAuth(verifySessionToken));
   // Without websockets addTo installs the handler synchronously; the pool it uses is pools.auth,
   // closed by pools.end(), and nothing else (no watch mode, no LISTEN client) needs releasing.
   pgl.createServ(grafserv).addTo(app, null, false).catch((error: unknown) => logger.error({ err: error }, 'could not mount GraphQL'));

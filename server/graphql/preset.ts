@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { makePgService } from 'postgraphile/adaptors/pg';
 import { PostGraphileAmberPreset } from 'postgraphile/presets/amber';
 import type { GraphQLError } from 'postgraphile/graphql';
+import { pgSettingsFor } from '../auth/pgSettings.ts';
 import type { SessionClaims } from '../auth/verifySessionToken.ts';
 import { anonymousSurfacePlugin } from './anonymousSurface.ts';
 import { costLimitsPlugin, DEFAULT_COST_LIMITS, type CostLimits } from './costLimits.ts';
@@ -16,11 +17,6 @@ import { AppPublicShapePreset } from './schemaShape.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 export const GRAPHIQL_PATH = '/graphiql';
-
-/** Per-transaction settings for a visitor: the Neon/PostgREST convention the SQL helpers read. */
-export function pgSettingsFor(claims: SessionClaims | null): Record<string, string> {
-  return claims ? { role: 'authenticated', 'request.jwt.claims': JSON.stringify(claims) } : { role: 'anonymous' };
-}
 
 export interface GraphqlPresetOptions {
   /** The server's visitor pool (AUTH_DATABASE_URL); PostGraphile borrows it and never ends it. */

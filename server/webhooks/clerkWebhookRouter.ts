@@ -3,7 +3,7 @@
 // response policy). Mounted before any JSON parser. The request log line and the metrics read
 // the delivery report this route leaves on the response (server/observability/delivery.ts).
 import express, { type ErrorRequestHandler, type Request, type Response, Router } from 'express';
-import type { AppServices } from '../app.ts';
+import type { AppServices } from '../services.ts';
 import { handleClerkEvent, isTransientSqlState, sqlStateOf, type HandleClerkEventResult } from '../database/clerkEvents.ts';
 import { reportDelivery } from '../observability/delivery.ts';
 import { verificationFailureReason, type VerificationLimiter } from '../observability/verificationLimiter.ts';

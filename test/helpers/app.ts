@@ -1,11 +1,12 @@
 // A real app on a real port over the test database, as server/main.ts builds it.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createApp, type AppServices } from '../../server/app.ts';
+import { createApp } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { committedMigrations } from '../../server/database/migrations.ts';
 import { createPools } from '../../server/database/pools.ts';
 import { createLogger } from '../../server/logger.ts';
+import type { AppServices } from '../../server/services.ts';
 import { testDatabase } from './db.ts';
 
 export const TEST_WEBHOOK_SECRET = 'whsec_dGVzdC1zZWNyZXQtZm9yLWNsZXJrLXBnLXN5bmM=';

@@ -1,4 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ConfigError, loadConfig } from '../../server/config.ts';
 
 const SECRET = 'whsec_dGVzdC1zZWNyZXQtZm9yLWNsZXJrLXBnLXN5bmM=';
@@ -104,5 +107,41 @@ describe('loadConfig: proxies and the failed-verification limit', () => {
       expect.stringMatching(/^WEBHOOK_FAILURE_LIMIT must be a whole number/),
       expect.stringMatching(/^WEBHOOK_FAILURE_WINDOW_SECONDS must be a whole number/),
     ]);
+  });
+});
+
+describe('loadConfig: development defaults', () => {
+  it('fills the webhook secret and the session-token key from the data directory, generated once', () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'config-defaults-'));
+    try {
+      const first = loadConfig({ DATA_DIR: dataDir }, { developmentDefaults: true });
+      expect(first.clerk.webhookSecrets).toHaveLength(1);
+      expect(first.sources.webhookSecret).toEqual({ kind: 'generated', secret: first.clerk.webhookSecrets[0] });
+      expect(first.clerk.jwtKey).toMatch(/^-----BEGIN PUBLIC KEY-----/);
+      expect(first.sources.developmentTokens).toBe(true);
+
+      const again = loadConfig({ DATA_DIR: dataDir }, { developmentDefaults: true });
+      expect(again.clerk.webhookSecrets).toEqual(first.clerk.webhookSecrets);
+      expect(again.clerk.jwtKey).toBe(first.clerk.jwtKey);
+      expect(again.sources.webhookSecret).toEqual({ kind: 'stored' });
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves configured values alone, and production and plain loads untouched', () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'config-defaults-'));
+    try {
+      const configured = loadConfig({ DATA_DIR: dataDir, CLERK_WEBHOOK_SIGNING_SECRET: SECRET, CLERK_SECRET_KEY: 'sk_test_x' }, { developmentDefaults: true });
+      expect(configured.clerk.webhookSecrets).toEqual([SECRET]);
+      expect(configured.clerk.jwtKey).toBeUndefined();
+      expect(configured.sources).toEqual({ webhookSecret: { kind: 'environment' }, developmentTokens: false });
+      expect(existsSync(path.join(dataDir, 'dev-secrets.json'))).toBe(false);
+
+      expect(loadConfig({ DATA_DIR: dataDir }).clerk.webhookSecrets).toEqual([]);
+      expect(existsSync(path.join(dataDir, 'dev-secrets.json'))).toBe(false);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
