@@ -74,7 +74,10 @@ it('negative page sizes and offsets are client errors with their own code, never
     variables: { o: -5 },
   });
   expect(codesOf(variable)).toEqual([COST_LIMIT_CODES.pagination]);
-  const lines = api.server.output().split('\n').filter((line) => line.includes('GraphQL request refused'));
+  // The child writes its log asynchronously: the line may arrive just after the answer.
+  const refusedLines = () => api.server.output().split('\n').filter((line) => line.includes('GraphQL request refused'));
+  for (let waited = 0; !refusedLines().length && waited < 5000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+  const lines = refusedLines();
   expect(lines.length).toBeGreaterThan(0);
   for (const line of lines) {
     expect(JSON.parse(line)).toMatchObject({ level: 40, code: COST_LIMIT_CODES.pagination });
