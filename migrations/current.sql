@@ -28,3 +28,5 @@ comment on table app_private.payload_key_changes is E'Every key the drift sentin
 
 --!include functions/observe_payload_shape.sql
 --!include functions/handle_clerk_event.sql
+--!include functions/users_synced.sql
+--!include functions/organizations_synced.sql
