@@ -30,3 +30,5 @@ comment on table app_private.payload_key_changes is E'Every key the drift sentin
 --!include functions/handle_clerk_event.sql
 --!include functions/users_synced.sql
 --!include functions/organizations_synced.sql
+--!include functions/process_clerk_event.sql
+--!include functions/webhook_event_result.sql

@@ -93,7 +93,7 @@ async function main(): Promise<void> {
 
   database = await resolveDatabase(config, (line) => logger.info(line));
   await applyMigrations(database, (line) => logger.info(line));
-  pools = createPools(database, logger);
+  pools = createPools(database, logger, { instanceIds: config.clerk.instanceIds });
   const app = createApp({ config, logger, pools, expectedMigrations: committedMigrations() });
   server = await listen(app, config);
   openResponses = trackResponses(server);

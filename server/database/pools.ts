@@ -29,14 +29,18 @@ export interface PayloadShapeChange {
 
 const SHAPE_CHANGED_HINT = 'payload_shape_changed';
 
-export function createPools(urls: { ownerUrl: string; authUrl: string }, logger: Logger): DatabasePools {
+/**
+ * `instanceIds`: the Clerk instances whose deliveries are synced (CLERK_INSTANCE_ID), handed to
+ * the database as the webhook connections' clerk.instance_ids setting; empty accepts any.
+ */
+export function createPools(urls: { ownerUrl: string; authUrl: string }, logger: Logger, { instanceIds = [] }: { instanceIds?: string[] } = {}): DatabasePools {
   const onError = (name: string) => (error: Error) => logger.warn({ pool: name, err: error.message }, 'idle database connection failed');
   const auth = new pg.Pool({ connectionString: urls.authUrl, max: 10, connectionTimeoutMillis: 5000 });
   const webhook = new pg.Pool({
     connectionString: urls.authUrl,
     max: 10,
     connectionTimeoutMillis: 5000,
-    options: `-c role=${WEBHOOK_ROLE}`,
+    options: `-c role=${WEBHOOK_ROLE}${instanceIds.length ? ` -c clerk.instance_ids=${instanceIds.join(',')}` : ''}`,
   });
   const owner = new pg.Pool({ connectionString: urls.ownerUrl, max: 1, connectionTimeoutMillis: 3000 });
   auth.on('error', onError('auth'));

@@ -73,6 +73,11 @@ export function createMetrics(pools: DatabasePools): Metrics {
     if (change.added.length) payloadKeysChanged.inc({ event_type: eventType, change: 'added' }, change.added.length);
     if (change.missing.length) payloadKeysChanged.inc({ event_type: eventType, change: 'missing' }, change.missing.length);
   });
+  const foreignInstance = new Counter({
+    name: 'clerk_webhook_foreign_instance_total',
+    help: 'Verified deliveries ignored because they came from a Clerk instance other than CLERK_INSTANCE_ID (an endpoint of another instance pointed here).',
+    registers: [registry],
+  });
   const graphqlRequests = new Counter({
     name: 'graphql_requests_total',
     help: 'GraphQL HTTP requests by response status code.',
@@ -120,6 +125,7 @@ export function createMetrics(pools: DatabasePools): Metrics {
         if (delivery) {
           const eventType = EVENT_TYPE.test(delivery.eventType) ? delivery.eventType : 'other';
           deliveries.inc({ event_type: eventType, outcome: delivery.outcome });
+          if (delivery.reason === 'foreign_instance') foreignInstance.inc();
           stopTimer({ outcome: delivery.outcome });
           return;
         }
