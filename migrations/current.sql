@@ -32,3 +32,16 @@ comment on table app_private.payload_key_changes is E'Every key the drift sentin
 --!include functions/organizations_synced.sql
 --!include functions/process_clerk_event.sql
 --!include functions/webhook_event_result.sql
+--!include functions/organization_version_of.sql
+--!include functions/user_version_of.sql
+--!include functions/sync_organization.sql
+--!include functions/sync_user.sql
+--!include functions/apply_embedded_version.sql
+--!include functions/fill_placeholder.sql
+--!include functions/clerk_event_is_newest.sql
+--!include functions/check_clerk_id.sql
+--!include functions/check_clerk_shape.sql
+--!include functions/process_clerk_event.sql
+--!include functions/sync_organization_membership.sql
+--!include functions/sync_session.sql
+--!include functions/sync_organization_invitation.sql

@@ -23,6 +23,7 @@ begin
     error_message := 'foreign_instance';
     return;
   end if;
+  perform app_private.check_clerk_shape(event.event_type, event.data);
   outcome := app_private.sync_clerk_event(event);
 exception
   -- Transient: the whole delivery rolls back and the caller answers 503, so Svix retries.
