@@ -9,6 +9,7 @@ create or replace function app_private.apply_embedded_version(event app_private.
 language plpgsql volatile as $$
 declare
   v_version timestamptz := app_private.clerk_time(p_data -> 'updated_at');
+  v_held timestamptz;
 begin
   -- Only a whole object is a version: an id and its own updated_at. Partial snapshots (an
   -- invitation's public_organization_data, a membership's public_user_data) are not.
@@ -16,6 +17,16 @@ begin
     return 0;
   end if;
   v_version := v_version - interval '1 microsecond';
+  -- Most copies repeat a version already held: tell so without locking the row, so deliveries of
+  -- one organization's memberships do not queue on the organization.
+  if p_kind = 'organizations' then
+    select o.clerk_updated_at into v_held from app_public.organizations as o where o.id = p_data ->> 'id';
+  elsif p_kind = 'users' then
+    select u.clerk_updated_at into v_held from app_public.users as u where u.id = p_data ->> 'id';
+  end if;
+  if v_held >= v_version then
+    return 0;
+  end if;
   if p_kind = 'organizations' then
     return app_private.apply_organization_change(event, p_data ->> 'id', app_private.organization_version_of(p_data), p_version => v_version)::integer;
   elsif p_kind = 'users' then
