@@ -238,6 +238,48 @@ $_$;
 
 COMMENT ON FUNCTION app_private.apply_clerk_change(event app_private.clerk_event, p_kind text, p_id text, p_fields jsonb, p_version timestamp with time zone, p_deleted_at timestamp with time zone, p_private_metadata jsonb) IS 'Applies one event to one row of app_public.<p_kind> (any synced table with id, clerk_updated_at, deleted_at, synced_at), with the staleness guard, soft delete, private metadata and audit row every family needs. p_fields/p_version: the object version the event carries (null for tombstones); p_deleted_at: the deletion it carries or inherits (the earliest one wins, deletions are final); p_private_metadata: stored in app_private.private_metadata (an empty object stores nothing). Locks the row; returns false when the event is stale (changed nothing).';
 
+--
+-- Name: apply_embedded_version(app_private.clerk_event, text, jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.apply_embedded_version(event app_private.clerk_event, p_kind text, p_data jsonb) RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_version timestamptz := app_private.clerk_time(p_data -> 'updated_at');
+  v_held timestamptz;
+begin
+  -- Only a whole object is a version: an id and its own updated_at. Partial snapshots (an
+  -- invitation's public_organization_data, a membership's public_user_data) are not.
+  if jsonb_typeof(p_data) is distinct from 'object' or nullif(p_data ->> 'id', '') is null or v_version is null then
+    return 0;
+  end if;
+  v_version := v_version - interval '1 microsecond';
+  -- Most copies repeat a version already held: tell so without locking the row, so deliveries of
+  -- one organization's memberships do not queue on the organization.
+  if p_kind = 'organizations' then
+    select o.clerk_updated_at into v_held from app_public.organizations as o where o.id = p_data ->> 'id';
+  elsif p_kind = 'users' then
+    select u.clerk_updated_at into v_held from app_public.users as u where u.id = p_data ->> 'id';
+  end if;
+  if v_held >= v_version then
+    return 0;
+  end if;
+  if p_kind = 'organizations' then
+    return app_private.apply_organization_change(event, p_data ->> 'id', app_private.organization_version_of(p_data), p_version => v_version)::integer;
+  elsif p_kind = 'users' then
+    return app_private.apply_user_change(event, p_data ->> 'id', app_private.user_version_of(p_data), p_version => v_version)::integer;
+  end if;
+  raise exception 'no embedded versions of %', p_kind using errcode = '22023';
+end;
+$$;
+
+--
+-- Name: FUNCTION apply_embedded_version(event app_private.clerk_event, p_kind text, p_data jsonb); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.apply_embedded_version(event app_private.clerk_event, p_kind text, p_data jsonb) IS 'Applies a whole object embedded in another event (p_kind organizations or users) as a version of its own, one microsecond older than its updated_at, through the same rules as its own events; returns 1 when it changed the row, 0 when stale or not a whole object (no id or updated_at).';
+
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
@@ -970,6 +1012,76 @@ $_$;
 COMMENT ON FUNCTION app_private.cascade_clerk_delete(event app_private.clerk_event, p_kind text, p_parent_column text, p_parent_id text, p_deleted_at timestamp with time zone) IS 'Soft-deletes the rows of app_public.<p_kind> whose <p_parent_column> is p_parent_id as of p_deleted_at (with their audit rows), through apply_clerk_change (apply_organization_membership_change for memberships). Returns how many rows changed.';
 
 --
+-- Name: check_clerk_id(jsonb, text, text, boolean); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.check_clerk_id(p_value jsonb, p_path text, p_prefix text, p_required boolean) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    AS $$
+begin
+  if p_value is null or jsonb_typeof(p_value) = 'null' or p_value = '""'::jsonb then
+    if p_required then
+      raise exception '%: missing (expected an id starting with %)', p_path, p_prefix using errcode = '22023';
+    end if;
+  elsif jsonb_typeof(p_value) <> 'string' or left(p_value #>> '{}', length(p_prefix)) <> p_prefix or length(p_value #>> '{}') = length(p_prefix) then
+    raise exception '%: expected an id starting with %, got %', p_path, p_prefix, left(p_value::text, 80) using errcode = '22023';
+  end if;
+end;
+$$;
+
+--
+-- Name: FUNCTION check_clerk_id(p_value jsonb, p_path text, p_prefix text, p_required boolean); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.check_clerk_id(p_value jsonb, p_path text, p_prefix text, p_required boolean) IS 'Raises 22023 naming p_path when p_value is not a string starting with p_prefix (and longer than it), or is missing while p_required.';
+
+--
+-- Name: check_clerk_shape(text, jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.check_clerk_shape(p_event_type text, p_data jsonb) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    AS $$
+declare
+  v_family text := split_part(p_event_type, '.', 1);
+  v_deletion boolean := split_part(p_event_type, '.', 2) = 'deleted';
+  v_prefix text := case v_family
+    when 'user' then 'user_' when 'organization' then 'org_' when 'organizationMembership' then 'orgmem_'
+    when 'organizationInvitation' then 'orginv_' when 'organizationDomain' then 'orgdmn_' when 'role' then 'role_'
+    when 'permission' then 'perm_' when 'session' then 'sess_' when 'email' then 'ema_' when 'sms' then 'sms_'
+    when 'subscription' then 'csub_' when 'subscriptionItem' then 'csub' end;
+begin
+  if v_prefix is null or jsonb_typeof(p_data) is distinct from 'object' then
+    return;
+  end if;
+  if p_data -> 'id' is not null and jsonb_typeof(p_data -> 'id') <> 'null' then
+    perform app_private.check_clerk_id(p_data -> 'id', 'data.id', v_prefix, false);
+  end if;
+  -- Tombstones carry only the id; the parents are what the live versions name.
+  if v_deletion and v_family <> 'organizationMembership' then
+    return;
+  end if;
+  case v_family
+    when 'organizationMembership' then
+      perform app_private.check_clerk_id(p_data #> '{organization,id}', 'data.organization.id', 'org_', true);
+      perform app_private.check_clerk_id(p_data #> '{public_user_data,user_id}', 'data.public_user_data.user_id', 'user_', true);
+    when 'organizationInvitation', 'organizationDomain' then
+      perform app_private.check_clerk_id(p_data -> 'organization_id', 'data.organization_id', 'org_', true);
+    when 'session' then
+      perform app_private.check_clerk_id(p_data -> 'user_id', 'data.user_id', 'user_', false);
+    else
+      null;
+  end case;
+end;
+$$;
+
+--
+-- Name: FUNCTION check_clerk_shape(p_event_type text, p_data jsonb); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.check_clerk_shape(p_event_type text, p_data jsonb) IS 'Raises 22023, naming the path, when an event''s data.id is not a string id of its family''s kind (user_, org_, orgmem_, orginv_, orgdmn_, role_, perm_, sess_, ema_, sms_, csub) or a parent id the family needs is missing or of the wrong kind (a membership''s organization and user, an invitation''s or domain''s organization, a session''s user when present).';
+
+--
 -- Name: check_load_change(); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
@@ -1193,6 +1305,33 @@ $$;
 --
 
 COMMENT ON FUNCTION app_private.clerk_event_address(payload jsonb) IS 'The lower-cased email address (data.email_address, data.to_email_address) or phone number (data.to_phone_number) a webhook payload names, if any. Indexed on app_private.webhook_events for the event types that carry one, for erasure.';
+
+--
+-- Name: clerk_event_is_newest(text, text, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.clerk_event_is_newest(p_kind text, p_id text, p_version timestamp with time zone) RETURNS boolean
+    LANGUAGE plpgsql STABLE
+    AS $$
+declare
+  v_held timestamptz;
+begin
+  if p_kind = 'organization_memberships' then
+    select m.clerk_updated_at into v_held from app_public.organization_memberships as m where m.id = p_id;
+  elsif p_kind = 'organization_invitations' then
+    select i.clerk_updated_at into v_held from app_public.organization_invitations as i where i.id = p_id;
+  else
+    raise exception 'no versions of % here', p_kind using errcode = '22023';
+  end if;
+  return v_held is null or p_version is null or p_version >= v_held;
+end;
+$$;
+
+--
+-- Name: FUNCTION clerk_event_is_newest(p_kind text, p_id text, p_version timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.clerk_event_is_newest(p_kind text, p_id text, p_version timestamp with time zone) IS 'True when p_version is at least the version held for the membership or invitation p_id (or none is held).';
 
 --
 -- Name: clerk_event_of(text, jsonb, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
@@ -1591,6 +1730,48 @@ $_$;
 COMMENT ON FUNCTION app_private.erase_user_personal_data(p_user_id text) IS 'Erases a deleted user''s personal data outside their own row: every ledger payload about or embedding them (app_private.erase_person_from_payload, found through the ledger''s indexes on the user a payload is about, the inviter and the address), the address of invitations they accepted or that were sent to one of their addresses (and those invitations'' audit history), recipients of Clerk messages to them, the client IP and user agent of the audit rows of their user row and sessions, domain affiliation addresses that were theirs. Called by the user.deleted sync in the same transaction; idempotent. Returns how many ledger rows it changed.';
 
 --
+-- Name: fill_placeholder(text, text, jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.fill_placeholder(p_kind text, p_id text, p_snapshot jsonb) RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+begin
+  if jsonb_typeof(p_snapshot) is distinct from 'object' then
+    return 0;
+  end if;
+  if p_kind = 'users' then
+    update app_public.users as u
+       set first_name = s.first_name, last_name = s.last_name, image_url = s.image_url, email = s.email, synced_at = now()
+      from (select nullif(p_snapshot ->> 'first_name', '') as first_name,
+                   nullif(p_snapshot ->> 'last_name', '') as last_name,
+                   nullif(p_snapshot ->> 'image_url', '') as image_url,
+                   -- The identifier is whatever the user signs in with; only an email address is an email.
+                   case when p_snapshot ->> 'identifier' like '%_@_%' then p_snapshot ->> 'identifier' end as email) as s
+     where u.id = p_id and u.clerk_updated_at is null and u.deleted_at is null
+       and (u.first_name, u.last_name, u.image_url, u.email) is distinct from (s.first_name, s.last_name, s.image_url, s.email);
+  elsif p_kind = 'organizations' then
+    update app_public.organizations as o
+       set name = s.name, slug = s.slug, image_url = s.image_url, synced_at = now()
+      from (select nullif(p_snapshot ->> 'name', '') as name,
+                   nullif(p_snapshot ->> 'slug', '') as slug,
+                   nullif(p_snapshot ->> 'image_url', '') as image_url) as s
+     where o.id = p_id and o.clerk_updated_at is null
+       and (o.name, o.slug, o.image_url) is distinct from (s.name, s.slug, s.image_url);
+  else
+    raise exception 'no placeholders of %', p_kind using errcode = '22023';
+  end if;
+  return case when found then 1 else 0 end;
+end;
+$$;
+
+--
+-- Name: FUNCTION fill_placeholder(p_kind text, p_id text, p_snapshot jsonb); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.fill_placeholder(p_kind text, p_id text, p_snapshot jsonb) IS 'Sets the public fields of a placeholder user (names, image, email when the identifier is one) or organization (name, slug, image) from an unversioned snapshot another event carries; never a row Clerk has sent a version of, never a deleted user. Returns 1 when it changed the row.';
+
+--
 -- Name: finish_clerk_change(app_private.clerk_event, text, text, jsonb, jsonb, boolean, jsonb, text[]); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
@@ -1657,6 +1838,11 @@ begin
   v_occurred_at := app_private.clerk_time(v_payload -> 'timestamp');
   select p.outcome, p.error_code, p.error_message into v_outcome, v_error_code, v_error_message
     from app_private.process_clerk_event(app_private.clerk_event_of(v_key, v_payload, coalesce(v_occurred_at, now())), v_payload) as p;
+  -- After the sync, so a delivery rolled back for a transient error reports nothing; live
+  -- deliveries only: backfilled objects are the Backend API's JSON, another shape.
+  if coalesce(nullif(handle_clerk_event.source, ''), 'webhook') = 'webhook' then
+    perform app_private.observe_payload_shape(v_payload ->> 'type', v_payload -> 'data');
+  end if;
   return app_private.webhook_event_result(
     app_private.record_webhook_event(v_key, v_payload, coalesce(nullif(handle_clerk_event.source, ''), 'webhook'),
                                      v_outcome, v_error_code, v_error_message, v_occurred_at),
@@ -1839,6 +2025,112 @@ $$;
 COMMENT ON FUNCTION app_private.lock_mentioned_users(p_user_ids text[], p_deleting text) IS 'Takes app_private.lock_clerk_user on every user id in p_user_ids (shared, in id order) and on p_deleting (exclusive: the user a user.deleted deletes), and returns those already deleted, p_deleting included. Called before a delivery is stored.';
 
 --
+-- Name: observe_payload_shape(text, jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.observe_payload_shape(event_type text, data jsonb) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_keys text[];
+  v_last_seen timestamptz;
+  v_known_shapes int;
+  v_added text[];
+  v_missing text[];
+begin
+  if observe_payload_shape.event_type is null or jsonb_typeof(observe_payload_shape.data) is distinct from 'object' then
+    return;
+  end if;
+  v_keys := array(select k from jsonb_object_keys(observe_payload_shape.data) as k order by k);
+
+  select s.last_seen into v_last_seen
+    from app_private.payload_shapes s
+   where s.event_type = observe_payload_shape.event_type and s.keys = v_keys;
+  if found then
+    if v_last_seen < now() - interval '1 hour' then
+      update app_private.payload_shapes s set last_seen = now()
+       where s.event_type = observe_payload_shape.event_type and s.keys = v_keys;
+      update app_private.payload_keys k set last_seen = now()
+       where k.event_type = observe_payload_shape.event_type and k.key = any(v_keys);
+    end if;
+    return;
+  end if;
+
+  -- A shape not seen before. Concurrent deliveries of the same new shape: one inserts and reports.
+  insert into app_private.payload_shapes as s (event_type, keys) values (observe_payload_shape.event_type, v_keys)
+  on conflict do nothing;
+  if not found then
+    return;
+  end if;
+  select count(*) - 1 into v_known_shapes from app_private.payload_shapes s where s.event_type = observe_payload_shape.event_type;
+
+  -- The first shape of a type is the baseline: its keys are learned, not reported.
+  if v_known_shapes > 0 then
+    v_added := array(
+      select k from unnest(v_keys) as k
+       where not exists (select 1 from app_private.payload_keys pk where pk.event_type = observe_payload_shape.event_type and pk.key = k));
+    -- Expected keys: those every earlier shape of the type carried.
+    v_missing := array(
+      select pk.key from app_private.payload_keys pk
+       where pk.event_type = observe_payload_shape.event_type
+         and pk.key <> all (v_keys)
+         and pk.shapes = v_known_shapes
+       order by pk.key);
+  end if;
+
+  insert into app_private.payload_keys as pk (event_type, key)
+  select observe_payload_shape.event_type, k from unnest(v_keys) as k
+  on conflict on constraint payload_keys_pkey do update set shapes = pk.shapes + 1, last_seen = now();
+
+  if coalesce(cardinality(v_added), 0) + coalesce(cardinality(v_missing), 0) > 0 then
+    insert into app_private.payload_key_changes (event_type, key, change)
+    select observe_payload_shape.event_type, k, 'added' from unnest(v_added) as k
+    union all
+    select observe_payload_shape.event_type, k, 'missing' from unnest(v_missing) as k;
+    raise warning using
+      message = 'clerk payload shape changed',
+      detail = jsonb_build_object('event_type', observe_payload_shape.event_type, 'added', coalesce(to_jsonb(v_added), '[]'), 'missing', coalesce(to_jsonb(v_missing), '[]'))::text,
+      hint = 'payload_shape_changed';
+  end if;
+end;
+$$;
+
+--
+-- Name: FUNCTION observe_payload_shape(event_type text, data jsonb); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.observe_payload_shape(event_type text, data jsonb) IS 'Drift sentinel: records the top-level data keys of a delivery''s event type in app_private.payload_shapes and app_private.payload_keys, and on a new shape records added and missing keys in app_private.payload_key_changes and raises a warning (hint payload_shape_changed) that the receiver logs and counts. A known shape costs one lookup.';
+
+--
+-- Name: organization_version_of(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.organization_version_of(data jsonb) RETURNS app_public.organizations
+    LANGUAGE plpgsql IMMUTABLE
+    AS $$
+declare
+  v_organization app_public.organizations;
+begin
+  v_organization.name := organization_version_of.data ->> 'name';
+  v_organization.slug := organization_version_of.data ->> 'slug';
+  v_organization.image_url := organization_version_of.data ->> 'image_url';
+  v_organization.created_by := nullif(organization_version_of.data ->> 'created_by', '');
+  v_organization.max_allowed_memberships := app_private.jsonb_integer(organization_version_of.data -> 'max_allowed_memberships');
+  v_organization.admin_delete_enabled := app_private.jsonb_boolean(organization_version_of.data -> 'admin_delete_enabled');
+  v_organization.public_metadata := app_private.jsonb_object_or_empty(organization_version_of.data -> 'public_metadata');
+  v_organization.clerk_created_at := app_private.clerk_time(organization_version_of.data -> 'created_at');
+  return v_organization;
+end;
+$$;
+
+--
+-- Name: FUNCTION organization_version_of(data jsonb); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.organization_version_of(data jsonb) IS 'The app_public.organizations columns a Clerk organization''s JSON holds (name, slug, image, creator, limits, public metadata, creation time); id and bookkeeping columns are left to the caller.';
+
+--
 -- Name: permissions_in_claims(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
@@ -1957,6 +2249,17 @@ begin
   elsif event.event_type is null then
     raise exception 'payload has no type' using errcode = '22023';
   end if;
+  -- Instance pinning: the receiver's connections carry CLERK_INSTANCE_ID as clerk.instance_ids. A
+  -- delivery from another Clerk instance (a dev endpoint pointed at production) changes nothing;
+  -- one without instance_id is accepted, as some real deliveries lack it.
+  if p_payload ? 'instance_id'
+     and nullif(current_setting('clerk.instance_ids', true), '') is not null
+     and not (p_payload ->> 'instance_id' = any (string_to_array(current_setting('clerk.instance_ids', true), ','))) then
+    outcome := 'ignored';
+    error_message := 'foreign_instance';
+    return;
+  end if;
+  perform app_private.check_clerk_shape(event.event_type, event.data);
   outcome := app_private.sync_clerk_event(event);
 exception
   -- Transient: the whole delivery rolls back and the caller answers 503, so Svix retries.
@@ -1973,7 +2276,7 @@ $$;
 -- Name: FUNCTION process_clerk_event(event app_private.clerk_event, p_payload jsonb, OUT outcome text, OUT error_code text, OUT error_message text); Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_private.process_clerk_event(event app_private.clerk_event, p_payload jsonb, OUT outcome text, OUT error_code text, OUT error_message text) IS 'Runs the sync of one event (p_payload: the stored payload it was built from) and returns its outcome: processed, stale, ignored, or failed with the SQLSTATE and message of a permanent error, whose writes are undone. Transient errors (classes 40, 53, 57, 08 and 55P03) propagate so the delivery is retried.';
+COMMENT ON FUNCTION app_private.process_clerk_event(event app_private.clerk_event, p_payload jsonb, OUT outcome text, OUT error_code text, OUT error_message text) IS 'Runs the sync of one event (p_payload: the stored payload it was built from) and returns its outcome: processed, stale, ignored (error_message foreign_instance when the delivery''s instance_id is not one of clerk.instance_ids), or failed with the SQLSTATE and message of a permanent error, whose writes are undone. Transient errors (classes 40, 53, 57, 08 and 55P03) propagate so the delivery is retried.';
 
 --
 -- Name: process_webhook_event(text); Type: FUNCTION; Schema: app_private; Owner: -
@@ -2289,14 +2592,7 @@ begin
     v_changes := v_changes + app_private.cascade_clerk_delete(event, 'organization_invitations', 'organization_id', v_data ->> 'id', v_deleted_at);
     v_changes := v_changes + app_private.cascade_clerk_delete(event, 'organization_domains', 'organization_id', v_data ->> 'id', v_deleted_at);
   elsif event.event_type in ('organization.created', 'organization.updated') then
-    v_organization.name := v_data ->> 'name';
-    v_organization.slug := v_data ->> 'slug';
-    v_organization.image_url := v_data ->> 'image_url';
-    v_organization.created_by := nullif(v_data ->> 'created_by', '');
-    v_organization.max_allowed_memberships := app_private.jsonb_integer(v_data -> 'max_allowed_memberships');
-    v_organization.admin_delete_enabled := app_private.jsonb_boolean(v_data -> 'admin_delete_enabled');
-    v_organization.public_metadata := app_private.jsonb_object_or_empty(v_data -> 'public_metadata');
-    v_organization.clerk_created_at := app_private.clerk_time(v_data -> 'created_at');
+    v_organization := app_private.organization_version_of(v_data);
     v_changes := app_private.apply_organization_change(
       event, v_data ->> 'id', v_organization,
       p_version => app_private.clerk_event_version(event),
@@ -2362,8 +2658,14 @@ CREATE FUNCTION app_private.sync_organization_invitation(event app_private.clerk
 declare
   v_data jsonb := event.data;
   v_changes integer;
+  v_filled integer := 0;
 begin
   if event.event_type in ('organizationInvitation.created', 'organizationInvitation.accepted', 'organizationInvitation.revoked') then
+    if app_private.clerk_event_is_newest('organization_invitations', v_data ->> 'id', app_private.clerk_event_version(event)) then
+      -- The parent placeholder first (ensure_clerk_parent below finds it), in lock order.
+      perform app_private.ensure_clerk_parent('organizations', nullif(v_data ->> 'organization_id', ''));
+      v_filled := app_private.fill_placeholder('organizations', v_data ->> 'organization_id', v_data -> 'public_organization_data');
+    end if;
     -- Every invitation event carries the full invitation; accepting and revoking are statuses.
     v_changes := app_private.apply_clerk_change(
       event, 'organization_invitations', v_data ->> 'id',
@@ -2382,7 +2684,9 @@ begin
       p_version => app_private.clerk_event_version(event),
       -- An invitation of an organization deleted already is stored deleted, as a late one is.
       p_deleted_at => app_private.ensure_clerk_parent('organizations', nullif(v_data ->> 'organization_id', '')),
-      p_private_metadata => app_private.jsonb_object_or_empty(v_data -> 'private_metadata'))::integer;
+      p_private_metadata => app_private.jsonb_object_or_empty(v_data -> 'private_metadata'))::integer
+      -- An unversioned snapshot of the organization: it stands in on a placeholder only.
+      + v_filled;
   end if;
   return app_private.clerk_sync_outcome(v_changes);
 end;
@@ -2406,14 +2710,21 @@ declare
   v_membership app_public.organization_memberships;
   v_inherited_deleted_at timestamptz;
   v_changes integer;
+  v_embedded integer;
 begin
   if event.event_type in ('organizationMembership.created', 'organizationMembership.updated', 'organizationMembership.deleted') then
     v_membership.organization_id := v_data #>> '{organization,id}';
     v_membership.user_id := v_data #>> '{public_user_data,user_id}';
-    -- Parents first (placeholders if need be), in the same order as their deletions lock them.
+    -- Parents first, in the same order as their deletions lock them: the organization as the
+    -- membership embeds it (a version of its own), else a placeholder; the user as a placeholder,
+    -- filled from public_user_data while Clerk has sent no version of it.
+    v_embedded := app_private.apply_embedded_version(event, 'organizations', v_data -> 'organization');
     v_inherited_deleted_at := least(
       app_private.ensure_clerk_parent('organizations', v_membership.organization_id),
       app_private.ensure_clerk_parent('users', v_membership.user_id));
+    if app_private.clerk_event_is_newest('organization_memberships', v_data ->> 'id', app_private.clerk_event_version(event)) then
+      v_embedded := v_embedded + app_private.fill_placeholder('users', v_membership.user_id, v_data -> 'public_user_data');
+    end if;
     v_membership.role := v_data ->> 'role';
     v_membership.role_name := v_data ->> 'role_name';
     v_membership.permissions := app_private.jsonb_text_array(v_data -> 'permissions');
@@ -2426,7 +2737,7 @@ begin
       p_deleted_at => app_private.clerk_deleted_at(
         v_inherited_deleted_at,
         case when event.event_type = 'organizationMembership.deleted' then app_private.clerk_deletion_time(event) end),
-      p_private_metadata => app_private.jsonb_object_or_empty(v_data -> 'private_metadata'))::integer;
+      p_private_metadata => app_private.jsonb_object_or_empty(v_data -> 'private_metadata'))::integer + v_embedded;
   end if;
   return app_private.clerk_sync_outcome(v_changes);
 end;
@@ -2436,7 +2747,7 @@ $$;
 -- Name: FUNCTION sync_organization_membership(event app_private.clerk_event); Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_private.sync_organization_membership(event app_private.clerk_event) IS 'organizationMembership.created/updated/deleted into app_public.organization_memberships. Creates placeholder organization/user rows when the membership arrives first; a membership of an already deleted organization or user is stored deleted. Returns processed, stale or ignored (other organizationMembership.* types).';
+COMMENT ON FUNCTION app_private.sync_organization_membership(event app_private.clerk_event) IS 'organizationMembership.created/updated/deleted into app_public.organization_memberships. Applies the embedded organization as a version of its own (a placeholder fills at once), creates a placeholder user filled from public_user_data when the membership arrives first; a membership of an already deleted organization or user is stored deleted. Returns processed, stale or ignored (other organizationMembership.* types).';
 
 --
 -- Name: sync_permission(app_private.clerk_event); Type: FUNCTION; Schema: app_private; Owner: -
@@ -2539,7 +2850,9 @@ begin
         'expire_at', app_private.clerk_time(v_data -> 'expire_at'),
         'abandon_at', app_private.clerk_time(v_data -> 'abandon_at'),
         'clerk_created_at', app_private.clerk_time(v_data -> 'created_at')),
-      p_version => app_private.clerk_event_version(event))::integer;
+      p_version => app_private.clerk_event_version(event))::integer
+      -- Newer payloads embed the whole user: a version of its own (stale when a newer one is held).
+      + app_private.apply_embedded_version(event, 'users', v_data -> 'user');
   end if;
   return app_private.clerk_sync_outcome(v_changes);
 end;
@@ -2549,7 +2862,7 @@ $$;
 -- Name: FUNCTION sync_session(event app_private.clerk_event); Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_private.sync_session(event app_private.clerk_event) IS 'session.created/ended/removed/revoked/pending into app_public.sessions (status, times, last active organization; the embedded user is not stored). Returns processed, stale or ignored (other session.* types).';
+COMMENT ON FUNCTION app_private.sync_session(event app_private.clerk_event) IS 'session.created/ended/removed/revoked/pending into app_public.sessions (status, times, last active organization); the embedded user, when present, is applied as a version of its own. Returns processed, stale or ignored (other session.* types).';
 
 --
 -- Name: sync_subscription(app_private.clerk_event); Type: FUNCTION; Schema: app_private; Owner: -
@@ -2630,7 +2943,6 @@ CREATE FUNCTION app_private.sync_user(event app_private.clerk_event) RETURNS tex
     AS $$
 declare
   v_data jsonb := event.data;
-  v_public_metadata jsonb;
   v_user app_public.users;
   v_deleted_at timestamptz;
   v_changes integer;
@@ -2645,23 +2957,7 @@ begin
     -- The user's address is personal data too where Clerk's messages recorded it.
     update app_private.clerk_messages as m set to_address = null where m.user_id = v_data ->> 'id' and m.to_address is not null;
   elsif event.event_type in ('user.created', 'user.updated') then
-    v_public_metadata := app_private.jsonb_object_or_empty(v_data -> 'public_metadata');
-    v_user.email := (select e ->> 'email_address'
-                       from jsonb_array_elements(case when jsonb_typeof(v_data -> 'email_addresses') = 'array' then v_data -> 'email_addresses' else '[]' end) as e
-                      where e ->> 'id' = v_data ->> 'primary_email_address_id'
-                      limit 1);
-    v_user.first_name := v_data ->> 'first_name';
-    v_user.last_name := v_data ->> 'last_name';
-    v_user.username := v_data ->> 'username';
-    v_user.image_url := v_data ->> 'image_url';
-    v_user.public_metadata := v_public_metadata;
-    v_user.onboarding_complete := coalesce(app_private.jsonb_boolean(v_public_metadata -> 'onboardingComplete'), false);
-    v_user.role := case when jsonb_typeof(v_public_metadata -> 'role') = 'string' then v_public_metadata ->> 'role' end;
-    v_user.banned := coalesce(app_private.jsonb_boolean(v_data -> 'banned'), false);
-    v_user.locked := coalesce(app_private.jsonb_boolean(v_data -> 'locked'), false);
-    v_user.last_sign_in_at := app_private.clerk_time(v_data -> 'last_sign_in_at');
-    v_user.last_active_at := app_private.clerk_time(v_data -> 'last_active_at');
-    v_user.clerk_created_at := app_private.clerk_time(v_data -> 'created_at');
+    v_user := app_private.user_version_of(v_data);
     v_changes := app_private.apply_user_change(
       event, v_data ->> 'id', v_user,
       p_version => app_private.clerk_event_version(event),
@@ -2738,6 +3034,44 @@ $_$;
 COMMENT ON FUNCTION app_private.user_personal_values(p_user_id text) IS 'The personal data still stored for Clerk user p_user_id: fields of their users row, their private metadata, addresses of invitations they accepted and of messages to them, and every string in a ledger payload mentioning them that app_private.erase_person_from_payload would remove. Empty once the user was deleted and erased. What pii-scan looks for when given a user id.';
 
 --
+-- Name: user_version_of(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.user_version_of(data jsonb) RETURNS app_public.users
+    LANGUAGE plpgsql IMMUTABLE
+    AS $$
+declare
+  v_public_metadata jsonb;
+  v_user app_public.users;
+begin
+  v_public_metadata := app_private.jsonb_object_or_empty(user_version_of.data -> 'public_metadata');
+  v_user.email := (select e ->> 'email_address'
+                     from jsonb_array_elements(case when jsonb_typeof(user_version_of.data -> 'email_addresses') = 'array' then user_version_of.data -> 'email_addresses' else '[]' end) as e
+                    where e ->> 'id' = user_version_of.data ->> 'primary_email_address_id'
+                    limit 1);
+  v_user.first_name := user_version_of.data ->> 'first_name';
+  v_user.last_name := user_version_of.data ->> 'last_name';
+  v_user.username := user_version_of.data ->> 'username';
+  v_user.image_url := user_version_of.data ->> 'image_url';
+  v_user.public_metadata := v_public_metadata;
+  v_user.onboarding_complete := coalesce(app_private.jsonb_boolean(v_public_metadata -> 'onboardingComplete'), false);
+  v_user.role := case when jsonb_typeof(v_public_metadata -> 'role') = 'string' then v_public_metadata ->> 'role' end;
+  v_user.banned := coalesce(app_private.jsonb_boolean(user_version_of.data -> 'banned'), false);
+  v_user.locked := coalesce(app_private.jsonb_boolean(user_version_of.data -> 'locked'), false);
+  v_user.last_sign_in_at := app_private.clerk_time(user_version_of.data -> 'last_sign_in_at');
+  v_user.last_active_at := app_private.clerk_time(user_version_of.data -> 'last_active_at');
+  v_user.clerk_created_at := app_private.clerk_time(user_version_of.data -> 'created_at');
+  return v_user;
+end;
+$$;
+
+--
+-- Name: FUNCTION user_version_of(data jsonb); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.user_version_of(data jsonb) IS 'The app_public.users columns a Clerk user''s JSON holds (primary email, names, username, image, public metadata and what it implies, flags, sign-in times, creation time); id and bookkeeping columns are left to the caller.';
+
+--
 -- Name: webhook_event_result(app_private.webhook_events, text); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
@@ -2751,6 +3085,8 @@ CREATE FUNCTION app_private.webhook_event_result(ledger app_private.webhook_even
     'object_id', ledger.object_id,
     'organization_id', ledger.organization_id,
     'error', case when status = 'failed' then jsonb_build_object('code', ledger.error_code, 'message', ledger.error_message) end,
+    -- Why a delivery was ignored, when it was for a reason of its own (foreign_instance).
+    'reason', case when status = 'ignored' then ledger.error_message end,
     'original_status', case when status = 'duplicate' then ledger.outcome end))
 $$;
 
@@ -2758,7 +3094,7 @@ $$;
 -- Name: FUNCTION webhook_event_result(ledger app_private.webhook_events, status text); Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_private.webhook_event_result(ledger app_private.webhook_events, status text) IS 'The result object of handle_clerk_event and replay_webhook_event for a ledger row: status, svix_id, event_type, object_id, organization_id (when known), error {code, message} when failed, original_status (the recorded outcome) when duplicate.';
+COMMENT ON FUNCTION app_private.webhook_event_result(ledger app_private.webhook_events, status text) IS 'The result object of handle_clerk_event and replay_webhook_event for a ledger row: status, svix_id, event_type, object_id, organization_id (when known), error {code, message} when failed, reason when ignored for a reason of its own (foreign_instance), original_status (the recorded outcome) when duplicate.';
 
 --
 -- Name: webhook_payload_to_store(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
@@ -3090,6 +3426,38 @@ CREATE FUNCTION app_public.organizations_mc_number(organization app_public.organ
 COMMENT ON FUNCTION app_public.organizations_mc_number(organization app_public.organizations) IS 'The organization''s `mcNumber` from its Clerk public metadata; null when not set.';
 
 --
+-- Name: organizations_synced(app_public.organizations); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.organizations_synced(organization app_public.organizations) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+    select organization.clerk_updated_at is not null
+$$;
+
+--
+-- Name: FUNCTION organizations_synced(organization app_public.organizations); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.organizations_synced(organization app_public.organizations) IS 'True once a version of this organization from Clerk has been applied; false for a placeholder, created because another object (a membership, an invitation) named it first, whose fields are still empty.';
+
+--
+-- Name: users_synced(app_public.users); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.users_synced(app_user app_public.users) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+    select app_user.clerk_updated_at is not null
+$$;
+
+--
+-- Name: FUNCTION users_synced(app_user app_public.users); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.users_synced(app_user app_public.users) IS 'True once a version of this user from Clerk has been applied; false for a placeholder, created because another object (a membership, an invitation) named it first, whose fields are still empty.';
+
+--
 -- Name: backfill_runs; Type: TABLE; Schema: app_private; Owner: -
 --
 
@@ -3324,6 +3692,157 @@ COMMENT ON COLUMN app_private.clerk_messages.occurred_at IS 'Envelope time of th
 --
 
 COMMENT ON COLUMN app_private.clerk_messages.synced_at IS 'When the row was written.';
+
+--
+-- Name: payload_key_changes; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.payload_key_changes (
+    id bigint NOT NULL,
+    event_type text NOT NULL,
+    key text NOT NULL,
+    change text NOT NULL,
+    seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT payload_key_changes_change_check CHECK ((change = ANY (ARRAY['added'::text, 'missing'::text])))
+);
+
+--
+-- Name: TABLE payload_key_changes; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.payload_key_changes IS 'Every key the drift sentinel reported as added or missing, when it did.';
+
+--
+-- Name: COLUMN payload_key_changes.id; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.payload_key_changes.id IS 'Order of the reports.';
+
+--
+-- Name: COLUMN payload_key_changes.event_type; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.payload_key_changes.event_type IS 'The Clerk event type whose shape changed.';
+
+--
+-- Name: COLUMN payload_key_changes.key; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.payload_key_changes.key IS 'The key that appeared or went missing.';
+
+--
+-- Name: COLUMN payload_key_changes.change; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.payload_key_changes.change IS 'added: no earlier delivery of the type had it; missing: every earlier shape had it.';
+
+--
+-- Name: COLUMN payload_key_changes.seen_at; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.payload_key_changes.seen_at IS 'When the delivery that showed the change arrived.';
+
+--
+-- Name: payload_key_changes_id_seq; Type: SEQUENCE; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.payload_key_changes ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app_private.payload_key_changes_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: payload_keys; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.payload_keys (
+    event_type text NOT NULL,
+    key text NOT NULL,
+    shapes integer DEFAULT 1 NOT NULL,
+    first_seen timestamp with time zone DEFAULT now() NOT NULL,
+    last_seen timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: TABLE payload_keys; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.payload_keys IS 'Top-level data keys per Clerk event type, with the number of shapes that carried them and when they were first and last seen (hourly).';
+
+--
+-- Name: COLUMN payload_keys.event_type; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.payload_keys.event_type IS 'The Clerk event type (user.created, …).';
+
+--
+-- Name: COLUMN payload_keys.key; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.payload_keys.key IS 'A top-level data key deliveries of the type carried.';
+
+--
+-- Name: COLUMN payload_keys.shapes; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.payload_keys.shapes IS 'How many shapes of the type carry the key: a key every shape carries is expected.';
+
+--
+-- Name: COLUMN payload_keys.first_seen; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.payload_keys.first_seen IS 'When a delivery first carried the key.';
+
+--
+-- Name: COLUMN payload_keys.last_seen; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.payload_keys.last_seen IS 'When one last carried it (updated at most hourly).';
+
+--
+-- Name: payload_shapes; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.payload_shapes (
+    event_type text NOT NULL,
+    keys text[] NOT NULL,
+    first_seen timestamp with time zone DEFAULT now() NOT NULL,
+    last_seen timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: TABLE payload_shapes; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.payload_shapes IS 'Each distinct set of top-level data keys seen per Clerk event type (the drift sentinel).';
+
+--
+-- Name: COLUMN payload_shapes.event_type; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.payload_shapes.event_type IS 'The Clerk event type (user.created, …).';
+
+--
+-- Name: COLUMN payload_shapes.keys; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.payload_shapes.keys IS 'The top-level data keys of one delivery shape, sorted.';
+
+--
+-- Name: COLUMN payload_shapes.first_seen; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.payload_shapes.first_seen IS 'When a delivery of this shape was first seen.';
+
+--
+-- Name: COLUMN payload_shapes.last_seen; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.payload_shapes.last_seen IS 'When one was last seen (updated at most hourly).';
 
 --
 -- Name: private_metadata; Type: TABLE; Schema: app_private; Owner: -
@@ -5031,6 +5550,27 @@ ALTER TABLE ONLY app_private.clerk_messages
     ADD CONSTRAINT clerk_messages_pkey PRIMARY KEY (id);
 
 --
+-- Name: payload_key_changes payload_key_changes_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.payload_key_changes
+    ADD CONSTRAINT payload_key_changes_pkey PRIMARY KEY (id);
+
+--
+-- Name: payload_keys payload_keys_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.payload_keys
+    ADD CONSTRAINT payload_keys_pkey PRIMARY KEY (event_type, key);
+
+--
+-- Name: payload_shapes payload_shapes_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.payload_shapes
+    ADD CONSTRAINT payload_shapes_pkey PRIMARY KEY (event_type, keys);
+
+--
 -- Name: private_metadata private_metadata_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
 --
 
@@ -6408,6 +6948,12 @@ REVOKE USAGE ON SCHEMA public FROM PUBLIC;
 REVOKE ALL ON FUNCTION app_private.apply_clerk_change(event app_private.clerk_event, p_kind text, p_id text, p_fields jsonb, p_version timestamp with time zone, p_deleted_at timestamp with time zone, p_private_metadata jsonb) FROM PUBLIC;
 
 --
+-- Name: FUNCTION apply_embedded_version(event app_private.clerk_event, p_kind text, p_data jsonb); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.apply_embedded_version(event app_private.clerk_event, p_kind text, p_data jsonb) FROM PUBLIC;
+
+--
 -- Name: TABLE organizations; Type: ACL; Schema: app_public; Owner: -
 --
 
@@ -6474,6 +7020,18 @@ REVOKE ALL ON FUNCTION app_private.audit_tenant_change() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app_private.cascade_clerk_delete(event app_private.clerk_event, p_kind text, p_parent_column text, p_parent_id text, p_deleted_at timestamp with time zone) FROM PUBLIC;
 
 --
+-- Name: FUNCTION check_clerk_id(p_value jsonb, p_path text, p_prefix text, p_required boolean); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.check_clerk_id(p_value jsonb, p_path text, p_prefix text, p_required boolean) FROM PUBLIC;
+
+--
+-- Name: FUNCTION check_clerk_shape(p_event_type text, p_data jsonb); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.check_clerk_shape(p_event_type text, p_data jsonb) FROM PUBLIC;
+
+--
 -- Name: FUNCTION check_load_change(); Type: ACL; Schema: app_private; Owner: -
 --
 
@@ -6502,6 +7060,12 @@ REVOKE ALL ON FUNCTION app_private.clerk_deletion_time(event app_private.clerk_e
 --
 
 REVOKE ALL ON FUNCTION app_private.clerk_event_address(payload jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION clerk_event_is_newest(p_kind text, p_id text, p_version timestamp with time zone); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.clerk_event_is_newest(p_kind text, p_id text, p_version timestamp with time zone) FROM PUBLIC;
 
 --
 -- Name: FUNCTION clerk_event_of(p_key text, p_payload jsonb, p_occurred_at timestamp with time zone); Type: ACL; Schema: app_private; Owner: -
@@ -6576,6 +7140,12 @@ REVOKE ALL ON FUNCTION app_private.erase_person_from_payload(payload jsonb, p_us
 REVOKE ALL ON FUNCTION app_private.erase_user_personal_data(p_user_id text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION fill_placeholder(p_kind text, p_id text, p_snapshot jsonb); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.fill_placeholder(p_kind text, p_id text, p_snapshot jsonb) FROM PUBLIC;
+
+--
 -- Name: FUNCTION finish_clerk_change(event app_private.clerk_event, p_kind text, p_id text, p_before jsonb, p_after jsonb, p_version_applied boolean, p_private_metadata jsonb, p_scrubbed text[]); Type: ACL; Schema: app_private; Owner: -
 --
 
@@ -6635,6 +7205,18 @@ REVOKE ALL ON FUNCTION app_private.lock_clerk_user(p_user_id text, p_exclusive b
 --
 
 REVOKE ALL ON FUNCTION app_private.lock_mentioned_users(p_user_ids text[], p_deleting text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION observe_payload_shape(event_type text, data jsonb); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.observe_payload_shape(event_type text, data jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION organization_version_of(data jsonb); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.organization_version_of(data jsonb) FROM PUBLIC;
 
 --
 -- Name: FUNCTION permissions_in_claims(claims jsonb); Type: ACL; Schema: app_private; Owner: -
@@ -6787,6 +7369,12 @@ REVOKE ALL ON FUNCTION app_private.touch_updated_at() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app_private.user_personal_values(p_user_id text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION user_version_of(data jsonb); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.user_version_of(data jsonb) FROM PUBLIC;
+
+--
 -- Name: FUNCTION webhook_event_result(ledger app_private.webhook_events, status text); Type: ACL; Schema: app_private; Owner: -
 --
 
@@ -6904,6 +7492,20 @@ GRANT ALL ON FUNCTION app_public.organizations_dot_number(organization app_publi
 
 REVOKE ALL ON FUNCTION app_public.organizations_mc_number(organization app_public.organizations) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.organizations_mc_number(organization app_public.organizations) TO authenticated;
+
+--
+-- Name: FUNCTION organizations_synced(organization app_public.organizations); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.organizations_synced(organization app_public.organizations) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.organizations_synced(organization app_public.organizations) TO authenticated;
+
+--
+-- Name: FUNCTION users_synced(app_user app_public.users); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.users_synced(app_user app_public.users) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.users_synced(app_user app_public.users) TO authenticated;
 
 --
 -- Name: TABLE audit_logs; Type: ACL; Schema: app_public; Owner: -

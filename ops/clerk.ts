@@ -15,6 +15,7 @@ program
   .option('--only <families>', `comma-separated subset of ${FAMILIES.join(',')}`)
   .option('--resume', 'continue the newest interrupted run where it stopped (starts a new run when there is none)')
   .option('--reconcile', 'also mark deleted the users, organizations and memberships the database holds but Clerk no longer has')
+  .option('--since <time>', 'only objects changed at or after this date/time or age (30m, 12h, 7d): a quick self-heal; not with --reconcile')
   .option('--dry-run', 'report what would change (created/updated/stale/unchanged/deleted) without writing synced data')
   .option('--json', 'print the summary as JSON on stdout')
   .option('--page-size <n>', 'objects per Backend API request (1-500, default 500)', (value) => {

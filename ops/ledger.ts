@@ -110,3 +110,30 @@ export async function ledgerStats(client: pg.ClientBase): Promise<LedgerStats> {
   };
   return { counts: counts.rows, oldestFailed: await oldest(`outcome = 'failed'`), oldestUnprocessed: await oldest('processed_at is null') };
 }
+
+export interface PayloadKeyRow {
+  event_type: string;
+  key: string;
+  first_seen: Date;
+  last_seen: Date;
+  /** Whether the newest shape of the type still carries the key. */
+  in_latest_shape: boolean;
+  /** The last change the drift sentinel reported for the key, if any. */
+  last_change: 'added' | 'missing' | null;
+}
+
+/** The drift sentinel's table: every top-level data key seen per event type (optionally one type). */
+export async function payloadKeys(client: pg.ClientBase, eventType?: string): Promise<PayloadKeyRow[]> {
+  const { rows } = await client.query<PayloadKeyRow>(
+    `select k.event_type, k.key, k.first_seen, k.last_seen,
+            coalesce(k.key = any((select s.keys from app_private.payload_shapes s where s.event_type = k.event_type
+                                   order by s.first_seen desc, s.keys desc limit 1)::text[]), false) as in_latest_shape,
+            (select c.change from app_private.payload_key_changes c
+              where c.event_type = k.event_type and c.key = k.key order by c.id desc limit 1) as last_change
+       from app_private.payload_keys k
+      where $1::text is null or k.event_type = $1
+      order by k.event_type, k.key`,
+    [eventType ?? null],
+  );
+  return rows;
+}

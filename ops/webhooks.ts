@@ -2,7 +2,7 @@
 // that nothing personal about a deleted user is left.
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { failedSince, ledgerStats, listEvents, parseSince, replayEvent, withOwnerConnection, type LedgerRow, type ReplayResult } from './ledger.ts';
+import { failedSince, ledgerStats, listEvents, parseSince, payloadKeys, replayEvent, withOwnerConnection, type LedgerRow, type ReplayResult } from './ledger.ts';
 import { piiScan } from './piiScan.ts';
 import { planMessages, resolveFixtures, resolveSigningSecret, sendMessage, type SendResult } from './send.ts';
 
@@ -180,6 +180,25 @@ program
     const oneLine = (text: string) => text.replace(/\s+/g, ' ');
     console.log(table([['table', 'column', 'found', 'excerpt'], ...report.hits.map((hit) => [hit.table_name, hit.column_name, hit.needle, oneLine(hit.excerpt)])]));
     console.log(`personal data found: ${report.hits.length} stored copies in ${new Set(report.hits.map((hit) => `${hit.table_name}.${hit.column_name}`)).size} columns`);
+  });
+
+program
+  .command('shapes')
+  .description("the top-level data keys each Clerk event type has carried, when each was first and last seen, and drift")
+  .argument('[event-type]', 'only this type (e.g. user.updated)')
+  .option('--json', 'as JSON lines')
+  .action(async (eventType: string | undefined, options: { json?: boolean }) => {
+    const rows = await withOwnerConnection((client) => payloadKeys(client, eventType), dbLog);
+    if (options.json) {
+      for (const row of rows) console.log(JSON.stringify(row));
+      return;
+    }
+    if (!rows.length) {
+      console.log(eventType ? `no deliveries of ${eventType} seen yet` : 'no deliveries seen yet');
+      return;
+    }
+    const status = (row: (typeof rows)[number]) => (!row.in_latest_shape ? 'missing from the latest shape' : row.last_change === 'added' ? 'added' : '');
+    console.log(table([['type', 'key', 'first seen', 'last seen', 'drift'], ...rows.map((row) => [row.event_type, row.key, iso(row.first_seen), iso(row.last_seen), status(row)])]));
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

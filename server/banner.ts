@@ -43,6 +43,7 @@ export function startupBanner(
   } else {
     lines.push('  webhook secret from CLERK_WEBHOOK_SIGNING_SECRET (the CLI reads it from the environment too)');
   }
+  lines.push(config.clerk.instanceIds.length ? `  Clerk instance ${config.clerk.instanceIds.join(', ')} only (CLERK_INSTANCE_ID)` : '  any Clerk instance (set CLERK_INSTANCE_ID to refuse the others)');
   if (developmentTokens) lines.push('  session tokens: development key (no CLERK_JWT_KEY/CLERK_SECRET_KEY); mint one with npm run -s dev:token');
   lines.push('', '  Send a signed test delivery:', `    ${sendCommand(config, secret)}`);
   return `\n${lines.join('\n')}\n`;

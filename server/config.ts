@@ -27,6 +27,8 @@ export interface Config {
     secretKey?: string;
     apiUrl: string;
     authorizedParties: string[];
+    /** CLERK_INSTANCE_ID: deliveries from any other Clerk instance are ignored. Empty: any instance. */
+    instanceIds: string[];
   };
   webhookBodyLimitBytes: number;
   shutdownTimeoutMs: number;
@@ -153,6 +155,14 @@ const originList = makeValidator<string[]>((value) => {
   return origins;
 });
 
+// Clerk instance ids (ins_…), as the Clerk dashboard shows them and deliveries carry them.
+const instanceIdList = makeValidator<string[]>((value) => {
+  const ids = value.split(',').map((part) => part.trim()).filter(Boolean);
+  const wrong = ids.filter((id) => !/^ins_[A-Za-z0-9]+$/.test(id));
+  if (wrong.length || !ids.length) throw new EnvError(`must be one or more comma-separated Clerk instance ids (ins_…): ${wrong.map((id) => `"${id}"`).join(', ') || 'none given'}`);
+  return ids;
+});
+
 const commaList = (value: string | undefined) => (value ?? '').split(',').map((part) => part.trim()).filter(Boolean);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): Config {
@@ -196,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       GRAPHQL_MAX_RESPONSE_SIZE: byteSize({ default: 5 * 1024 * 1024 }),
       GRAPHQL_MAX_CONCURRENT: positiveInteger({ default: 2 }),
       GRAPHQL_MAX_QUEUED: positiveInteger({ default: 32 }),
+      CLERK_INSTANCE_ID: instanceIdList({ default: undefined }),
     },
     {
       reporter: ({ errors }) => {
@@ -267,6 +278,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       secretKey: clean.CLERK_SECRET_KEY,
       apiUrl: clean.CLERK_API_URL,
       authorizedParties: commaList(clean.CLERK_AUTHORIZED_PARTIES),
+      instanceIds: clean.CLERK_INSTANCE_ID ?? [],
     },
     webhookBodyLimitBytes: clean.WEBHOOK_BODY_LIMIT,
     shutdownTimeoutMs: clean.SHUTDOWN_TIMEOUT_MS,

@@ -118,7 +118,7 @@ async function main(): Promise<void> {
 
   database = await resolveDatabase(config, (line) => logger.info(line));
   await applyMigrations(database, (line) => logger.info(line));
-  pools = createPools(database, logger);
+  pools = createPools(database, logger, { instanceIds: config.clerk.instanceIds });
   const metricsApp = config.metricsPort === undefined ? undefined : express();
   const app = createApp({ config, logger, pools, expectedMigrations: committedMigrations() }, metricsApp);
   server = await listen(app, config.port, config);

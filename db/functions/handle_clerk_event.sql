@@ -28,6 +28,11 @@ begin
   v_occurred_at := app_private.clerk_time(v_payload -> 'timestamp');
   select p.outcome, p.error_code, p.error_message into v_outcome, v_error_code, v_error_message
     from app_private.process_clerk_event(app_private.clerk_event_of(v_key, v_payload, coalesce(v_occurred_at, now())), v_payload) as p;
+  -- After the sync, so a delivery rolled back for a transient error reports nothing; live
+  -- deliveries only: backfilled objects are the Backend API's JSON, another shape.
+  if coalesce(nullif(handle_clerk_event.source, ''), 'webhook') = 'webhook' then
+    perform app_private.observe_payload_shape(v_payload ->> 'type', v_payload -> 'data');
+  end if;
   return app_private.webhook_event_result(
     app_private.record_webhook_event(v_key, v_payload, coalesce(nullif(handle_clerk_event.source, ''), 'webhook'),
                                      v_outcome, v_error_code, v_error_message, v_occurred_at),

@@ -14,14 +14,7 @@ begin
     v_changes := v_changes + app_private.cascade_clerk_delete(event, 'organization_invitations', 'organization_id', v_data ->> 'id', v_deleted_at);
     v_changes := v_changes + app_private.cascade_clerk_delete(event, 'organization_domains', 'organization_id', v_data ->> 'id', v_deleted_at);
   elsif event.event_type in ('organization.created', 'organization.updated') then
-    v_organization.name := v_data ->> 'name';
-    v_organization.slug := v_data ->> 'slug';
-    v_organization.image_url := v_data ->> 'image_url';
-    v_organization.created_by := nullif(v_data ->> 'created_by', '');
-    v_organization.max_allowed_memberships := app_private.jsonb_integer(v_data -> 'max_allowed_memberships');
-    v_organization.admin_delete_enabled := app_private.jsonb_boolean(v_data -> 'admin_delete_enabled');
-    v_organization.public_metadata := app_private.jsonb_object_or_empty(v_data -> 'public_metadata');
-    v_organization.clerk_created_at := app_private.clerk_time(v_data -> 'created_at');
+    v_organization := app_private.organization_version_of(v_data);
     v_changes := app_private.apply_organization_change(
       event, v_data ->> 'id', v_organization,
       p_version => app_private.clerk_event_version(event),

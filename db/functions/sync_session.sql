@@ -19,9 +19,11 @@ begin
         'expire_at', app_private.clerk_time(v_data -> 'expire_at'),
         'abandon_at', app_private.clerk_time(v_data -> 'abandon_at'),
         'clerk_created_at', app_private.clerk_time(v_data -> 'created_at')),
-      p_version => app_private.clerk_event_version(event))::integer;
+      p_version => app_private.clerk_event_version(event))::integer
+      -- Newer payloads embed the whole user: a version of its own (stale when a newer one is held).
+      + app_private.apply_embedded_version(event, 'users', v_data -> 'user');
   end if;
   return app_private.clerk_sync_outcome(v_changes);
 end;
 $$;
-comment on function app_private.sync_session(app_private.clerk_event) is E'session.created/ended/removed/revoked/pending into app_public.sessions (status, times, last active organization; the embedded user is not stored). Returns processed, stale or ignored (other session.* types).';
+comment on function app_private.sync_session(app_private.clerk_event) is E'session.created/ended/removed/revoked/pending into app_public.sessions (status, times, last active organization); the embedded user, when present, is applied as a version of its own. Returns processed, stale or ignored (other session.* types).';

@@ -2,7 +2,6 @@ create or replace function app_private.sync_user(event app_private.clerk_event) 
 language plpgsql volatile as $$
 declare
   v_data jsonb := event.data;
-  v_public_metadata jsonb;
   v_user app_public.users;
   v_deleted_at timestamptz;
   v_changes integer;
@@ -17,23 +16,7 @@ begin
     -- The user's address is personal data too where Clerk's messages recorded it.
     update app_private.clerk_messages as m set to_address = null where m.user_id = v_data ->> 'id' and m.to_address is not null;
   elsif event.event_type in ('user.created', 'user.updated') then
-    v_public_metadata := app_private.jsonb_object_or_empty(v_data -> 'public_metadata');
-    v_user.email := (select e ->> 'email_address'
-                       from jsonb_array_elements(case when jsonb_typeof(v_data -> 'email_addresses') = 'array' then v_data -> 'email_addresses' else '[]' end) as e
-                      where e ->> 'id' = v_data ->> 'primary_email_address_id'
-                      limit 1);
-    v_user.first_name := v_data ->> 'first_name';
-    v_user.last_name := v_data ->> 'last_name';
-    v_user.username := v_data ->> 'username';
-    v_user.image_url := v_data ->> 'image_url';
-    v_user.public_metadata := v_public_metadata;
-    v_user.onboarding_complete := coalesce(app_private.jsonb_boolean(v_public_metadata -> 'onboardingComplete'), false);
-    v_user.role := case when jsonb_typeof(v_public_metadata -> 'role') = 'string' then v_public_metadata ->> 'role' end;
-    v_user.banned := coalesce(app_private.jsonb_boolean(v_data -> 'banned'), false);
-    v_user.locked := coalesce(app_private.jsonb_boolean(v_data -> 'locked'), false);
-    v_user.last_sign_in_at := app_private.clerk_time(v_data -> 'last_sign_in_at');
-    v_user.last_active_at := app_private.clerk_time(v_data -> 'last_active_at');
-    v_user.clerk_created_at := app_private.clerk_time(v_data -> 'created_at');
+    v_user := app_private.user_version_of(v_data);
     v_changes := app_private.apply_user_change(
       event, v_data ->> 'id', v_user,
       p_version => app_private.clerk_event_version(event),

@@ -7,6 +7,8 @@ language sql immutable as $$
     'object_id', ledger.object_id,
     'organization_id', ledger.organization_id,
     'error', case when status = 'failed' then jsonb_build_object('code', ledger.error_code, 'message', ledger.error_message) end,
+    -- Why a delivery was ignored, when it was for a reason of its own (foreign_instance).
+    'reason', case when status = 'ignored' then ledger.error_message end,
     'original_status', case when status = 'duplicate' then ledger.outcome end))
 $$;
-comment on function app_private.webhook_event_result(app_private.webhook_events, text) is E'The result object of handle_clerk_event and replay_webhook_event for a ledger row: status, svix_id, event_type, object_id, organization_id (when known), error {code, message} when failed, original_status (the recorded outcome) when duplicate.';
+comment on function app_private.webhook_event_result(app_private.webhook_events, text) is E'The result object of handle_clerk_event and replay_webhook_event for a ledger row: status, svix_id, event_type, object_id, organization_id (when known), error {code, message} when failed, reason when ignored for a reason of its own (foreign_instance), original_status (the recorded outcome) when duplicate.';

@@ -8,6 +8,7 @@ import { resolveDatabase } from '../../server/database/environment.ts';
 import { committedMigrations, pendingMigrationReason } from '../../server/database/migrations.ts';
 import { runBackfill, type BackfillSummary } from './backfill.ts';
 import { FAMILIES, type FamilyName } from './families.ts';
+import { parseSince } from '../ledger.ts';
 import { createProgressView, formatSummary } from './progress.ts';
 
 export interface BackfillCommandOptions {
@@ -17,6 +18,8 @@ export interface BackfillCommandOptions {
   dryRun?: boolean;
   json?: boolean;
   pageSize?: string;
+  /** A time (ISO 8601) or an age (30m, 12h, 7d). */
+  since?: string;
 }
 
 export class UsageError extends Error {}
@@ -41,6 +44,17 @@ export async function backfillCommand(options: BackfillCommandOptions): Promise<
     throw new UsageError('--page-size must be an integer from 1 to 500');
   }
 
+  let since: string | undefined;
+  if (options.since !== undefined) {
+    try {
+      since = parseSince(options.since).toISOString();
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    if (options.reconcile) throw new UsageError('--since lists only what changed, and --reconcile needs the full listing: run them separately (e.g. --since nightly, --reconcile weekly)');
+    if (options.resume) throw new UsageError('--resume continues a run with the cutoff it started with; leave out --since');
+  }
+
   const view = createProgressView();
   const database = await resolveDatabase(config, () => undefined);
   const db = new pg.Pool({ connectionString: database.ownerUrl, max: 2 });
@@ -58,7 +72,7 @@ export async function backfillCommand(options: BackfillCommandOptions): Promise<
     const pending = await pendingMigrationReason(db, committedMigrations());
     if (pending) throw new UsageError(`the database is not migrated (${pending}): run \`npm run db:migrate\` first`);
     const summary = await runBackfill(
-      { families, resume: Boolean(options.resume), reconcile: Boolean(options.reconcile), dryRun: Boolean(options.dryRun) },
+      { families, resume: Boolean(options.resume), reconcile: Boolean(options.reconcile), dryRun: Boolean(options.dryRun), ...(since && { since }) },
       {
         api: createBackendApi({ secretKey: config.clerk.secretKey, apiUrl: config.clerk.apiUrl }),
         db,

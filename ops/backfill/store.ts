@@ -15,6 +15,8 @@ export interface RunOptions {
   families: FamilyName[];
   reconcile: boolean;
   dryRun: boolean;
+  /** Only objects changed at or after this time (ISO 8601); a resumed run keeps its cutoff. */
+  since?: string;
 }
 
 export type Outcome = 'created' | 'updated' | 'stale' | 'unchanged' | 'ignored' | 'failed' | 'deleted';

@@ -18,6 +18,8 @@ export interface HandleClerkEventResult {
   error?: { code: string; message: string };
   /** Duplicate only: the outcome recorded the first time. */
   original_status?: string;
+  /** Ignored only, when for a reason of its own: foreign_instance (another Clerk instance's delivery). */
+  reason?: string;
 }
 
 /** A pool, a checked-out client or a plain client: anything that runs a query. */

@@ -1,5 +1,6 @@
 // The connection pools the server holds. All but the readiness probe log in as the
 // authenticator (AUTH_DATABASE_URL), which owns nothing and switches role per use.
+import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
 import { WEBHOOK_ROLE } from './setup.ts';
@@ -11,17 +12,35 @@ export interface DatabasePools {
   webhook: pg.Pool;
   /** Owner connection, used only to check that migrations are current. */
   owner: pg.Pool;
+  /**
+   * Warnings the database raised on the webhook path, as they arrive: 'payloadShapeChanged' with
+   * a PayloadShapeChange (the drift sentinel, app_private.observe_payload_shape).
+   */
+  events: EventEmitter<{ payloadShapeChanged: [PayloadShapeChange] }>;
   end(): Promise<void>;
 }
 
-export function createPools(urls: { ownerUrl: string; authUrl: string }, logger: Logger): DatabasePools {
+/** A Clerk event type whose delivered `data` gained keys or lost keys every earlier delivery had. */
+export interface PayloadShapeChange {
+  event_type: string;
+  added: string[];
+  missing: string[];
+}
+
+const SHAPE_CHANGED_HINT = 'payload_shape_changed';
+
+/**
+ * `instanceIds`: the Clerk instances whose deliveries are synced (CLERK_INSTANCE_ID), handed to
+ * the database as the webhook connections' clerk.instance_ids setting; empty accepts any.
+ */
+export function createPools(urls: { ownerUrl: string; authUrl: string }, logger: Logger, { instanceIds = [] }: { instanceIds?: string[] } = {}): DatabasePools {
   const onError = (name: string) => (error: Error) => logger.warn({ pool: name, err: error.message }, 'idle database connection failed');
   const auth = new pg.Pool({ connectionString: urls.authUrl, max: 10, connectionTimeoutMillis: 5000 });
   const webhook = new pg.Pool({
     connectionString: urls.authUrl,
     max: 10,
     connectionTimeoutMillis: 5000,
-    options: `-c role=${WEBHOOK_ROLE}`,
+    options: `-c role=${WEBHOOK_ROLE}${instanceIds.length ? ` -c clerk.instance_ids=${instanceIds.join(',')}` : ''}`,
   });
   const owner = new pg.Pool({ connectionString: urls.ownerUrl, max: 1, connectionTimeoutMillis: 3000 });
   auth.on('error', onError('auth'));
@@ -30,11 +49,24 @@ export function createPools(urls: { ownerUrl: string; authUrl: string }, logger:
   // still fails on its own.
   auth.on('connect', (client) => client.on('error', (error) => logger.warn({ pool: 'auth', err: error.message }, 'database connection failed')));
   webhook.on('error', onError('webhook'));
+  const events = new EventEmitter<{ payloadShapeChanged: [PayloadShapeChange] }>();
+  webhook.on('connect', (client) =>
+    client.on('notice', (notice) => {
+      if (notice.hint === SHAPE_CHANGED_HINT && notice.detail) {
+        const change = JSON.parse(notice.detail) as PayloadShapeChange;
+        logger.warn({ eventType: change.event_type, added: change.added, missing: change.missing }, 'Clerk payload shape changed');
+        events.emit('payloadShapeChanged', change);
+      } else if (notice.severity === 'WARNING') {
+        logger.warn({ pool: 'webhook', message: notice.message }, 'database warning');
+      }
+    }),
+  );
   owner.on('error', onError('owner'));
   return {
     auth,
     webhook,
     owner,
+    events,
     end: async () => {
       await Promise.all([auth.end(), webhook.end(), owner.end()]);
     },

@@ -12,6 +12,8 @@ export interface DeliveryReport {
   outcome: string;
   /** Why processing failed; the logger scrubs personal data out of it. */
   error?: string;
+  /** Why a delivery was ignored, when the database gave a reason (foreign_instance). */
+  reason?: string;
 }
 
 /** Why a request was refused before it reached the ledger. */

@@ -66,6 +66,22 @@ export function createMetrics(pools: DatabasePools): Metrics {
     help: 'Webhook requests answered 429 because their address failed verification too often.',
     registers: [registry],
   });
+  const payloadKeysChanged = new Counter({
+    name: 'clerk_webhook_payload_keys_changed_total',
+    help: 'Top-level data keys of a Clerk event type that appeared (added) or that every earlier delivery had and one lacked (missing), as this process saw them.',
+    labelNames: ['event_type', 'change'],
+    registers: [registry],
+  });
+  pools.events.on('payloadShapeChanged', (change) => {
+    const eventType = EVENT_TYPE.test(change.event_type) ? change.event_type : 'other';
+    if (change.added.length) payloadKeysChanged.inc({ event_type: eventType, change: 'added' }, change.added.length);
+    if (change.missing.length) payloadKeysChanged.inc({ event_type: eventType, change: 'missing' }, change.missing.length);
+  });
+  const foreignInstance = new Counter({
+    name: 'clerk_webhook_foreign_instance_total',
+    help: 'Verified deliveries ignored because they came from a Clerk instance other than CLERK_INSTANCE_ID (an endpoint of another instance pointed here).',
+    registers: [registry],
+  });
   const graphqlRequests = new Counter({
     name: 'graphql_requests_total',
     help: 'GraphQL HTTP requests by response status code.',
@@ -136,6 +152,7 @@ export function createMetrics(pools: DatabasePools): Metrics {
         if (delivery) {
           const eventType = EVENT_TYPE.test(delivery.eventType) ? delivery.eventType : 'other';
           deliveries.inc({ event_type: eventType, outcome: delivery.outcome });
+          if (delivery.reason === 'foreign_instance') foreignInstance.inc();
           stopTimer({ outcome: delivery.outcome });
           return;
         }

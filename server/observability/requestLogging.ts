@@ -26,6 +26,7 @@ function deliveryFields(res: ServerResponse) {
       objectId: delivery.objectId,
       outcome: delivery.outcome,
       ...(delivery.error && { error: delivery.error }),
+      ...(delivery.reason && { reason: delivery.reason }),
     }),
     ...(verificationFailure && { verificationFailure }),
   };
@@ -48,7 +49,8 @@ export function requestLogging(logger: Logger) {
     customAttributeKeys: { responseTime: 'durationMs' },
     customLogLevel: (req, res, error) => {
       if (error || res.statusCode >= 500 || deliveryOf(res)?.outcome === 'failed') return 'error';
-      if (res.statusCode >= 400) return 'warn';
+      // A delivery from another Clerk instance is a misconfigured endpoint: someone should look.
+      if (res.statusCode >= 400 || deliveryOf(res)?.reason === 'foreign_instance') return 'warn';
       return PROBE_PATHS.has(pathOf(req)) ? 'debug' : 'info';
     },
     customSuccessObject: (_req, res, fields) => ({ ...fields, ...deliveryFields(res) }),

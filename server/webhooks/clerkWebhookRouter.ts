@@ -87,6 +87,7 @@ export function clerkWebhookRouter({ config, logger, pools }: AppServices, verif
       objectId: result.object_id ?? null,
       outcome: result.status,
       ...(result.error && { error: `${result.error.code}: ${result.error.message}` }),
+      ...(result.reason && { reason: result.reason }),
     });
     res.status(200).json(result);
   };

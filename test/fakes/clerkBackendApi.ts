@@ -558,6 +558,11 @@ export class FakeClerkBackendApi {
       const invitations = this.invitations.filter((invitation) => invitation.organization_id === id && (!statuses.length || statuses.includes(invitation.status as string)));
       return this.page(request.query, invitations, (invitation) => structuredClone(invitation), 'wrapped');
     }
+    if (resource === 'organization_memberships' && get && !id) {
+      // The instance-wide listing: every organization's memberships, each embedding its organization.
+      const rows = [...this.memberships.values()].map((record) => ({ created_at: record.createdAt, updated_at: record.updatedAt, record }));
+      return this.page(request.query, rows, (row) => this.membershipJson(row.record as MembershipRecord), 'wrapped');
+    }
     if (resource === 'organization_roles' && get && !id) {
       return this.page(request.query, this.roles, (role) => structuredClone(role), 'wrapped');
     }

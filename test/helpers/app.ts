@@ -34,7 +34,7 @@ export async function startTestApp(
     ...env,
   });
   const logger = createLogger({ NODE_ENV: 'test', LOG_LEVEL: env.LOG_LEVEL ?? 'silent' }, logDestination);
-  const pools = createPools(databaseUrls, logger);
+  const pools = createPools(databaseUrls, logger, { instanceIds: config.clerk.instanceIds });
   const services: AppServices = { config, logger, pools, expectedMigrations: committedMigrations() };
   const server: Server = await new Promise((resolve) => {
     const listening = createApp(services).listen(0, '127.0.0.1', () => resolve(listening));

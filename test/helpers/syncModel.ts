@@ -1,8 +1,9 @@
 // An independent model of the sync rules for users, organizations and memberships, written from
-// the documented guarantees rather than from the SQL: the newest version of an object wins, the
-// earliest deletion stays and nothing deleted comes back, a deleted user keeps no personal data,
-// deleting a user or an organization ends its memberships, and a membership that arrives first
-// leaves placeholder rows for its user and organization. The convergence property compares the
+// the documented guarantees rather than from the SQL: the newest version of an object wins (an
+// embedded copy counting just before its own event of the same version), the earliest deletion
+// stays and nothing deleted comes back, a deleted user keeps no personal data, deleting a user or
+// an organization ends its memberships, and a membership that arrives first leaves placeholder
+// rows for its user (showing its public_user_data) and organization. The convergence property compares the
 // database with it field by field, beside comparing it with in-order application.
 
 export interface ModelEvent {
@@ -21,15 +22,27 @@ interface History {
   deleted: boolean;
 }
 
+/** Whole objects other events embed, as versions of their own: a membership's organization, a session's user. */
+const EMBEDDED: Record<string, { carrier: string; key: string }> = {
+  organization: { carrier: 'organizationMembership', key: 'organization' },
+  user: { carrier: 'session', key: 'user' },
+};
+
 function histories(events: ModelEvent[], family: string): Map<string, History> {
   const byId = new Map<string, History>();
+  const offer = (id: string, at: number, data: Record<string, any> | null, deletes: boolean) => {
+    const history = byId.get(id) ?? { newest: null, deleted: false };
+    if (deletes) history.deleted = true;
+    else if (data && (!history.newest || at > history.newest.at)) history.newest = { at, data };
+    byId.set(id, history);
+  };
   for (const { payload, effectiveAt } of events) {
     const [eventFamily, action] = payload.type.split('.');
-    if (eventFamily !== family) continue;
-    const history = byId.get(payload.data.id) ?? { newest: null, deleted: false };
-    if (action === 'deleted') history.deleted = true;
-    else if (!history.newest || effectiveAt > history.newest.at) history.newest = { at: effectiveAt, data: payload.data };
-    byId.set(payload.data.id, history);
+    if (eventFamily === family) offer(payload.data.id, effectiveAt, payload.data, action === 'deleted');
+    // An embedded copy counts just before its updated_at: the object's own event of that version wins.
+    const embedded = EMBEDDED[family];
+    const copy = embedded && eventFamily === embedded.carrier ? payload.data[embedded.key] : undefined;
+    if (copy && typeof copy.updated_at === 'number') offer(copy.id, copy.updated_at - 0.001, copy, false);
   }
   return byId;
 }
@@ -54,14 +67,22 @@ export function modelState(events: ModelEvent[]): ModelState {
         return {};
     }
   };
+  // A membership's public_user_data stands in on a user placeholder (no version, not deleted).
+  const snapshots = new Map<string, Record<string, any>>();
   for (const { payload } of events) {
     const { user, organization } = parentsOf(payload.type, payload.data);
     if (user && !users.has(user)) users.set(user, placeholder);
     if (organization && !organizations.has(organization)) organizations.set(organization, placeholder);
+    if (user && payload.data.public_user_data) snapshots.set(user, payload.data.public_user_data);
   }
   return {
     users: byId(
       [...users].map(([id, { newest, deleted }]) => {
+        if (!deleted && !newest && snapshots.has(id)) {
+          const snapshot = snapshots.get(id)!;
+          const email = typeof snapshot.identifier === 'string' && snapshot.identifier.includes('@') ? snapshot.identifier : null;
+          return { id, first_name: snapshot.first_name ?? null, last_name: snapshot.last_name ?? null, username: null, email, deleted };
+        }
         const data = deleted ? undefined : newest?.data;
         const primary = data?.email_addresses?.find((address: any) => address.id === data.primary_email_address_id);
         return {

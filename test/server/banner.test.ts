@@ -24,6 +24,17 @@ describe('startupBanner', () => {
     expect(banner).toContain('CLERK_WEBHOOK_SIGNING_SECRET');
   });
 
+  it('names the pinned Clerk instances, or says any instance is accepted', () => {
+    const pinned = loadConfig({ CLERK_INSTANCE_ID: 'ins_2wBhLsbyDWG2fWAHf2X6qoBd8IH,ins_second' });
+    expect(startupBanner(pinned, embedded, { kind: 'stored' })).toContain('Clerk instance ins_2wBhLsbyDWG2fWAHf2X6qoBd8IH, ins_second only (CLERK_INSTANCE_ID)');
+    expect(startupBanner(loadConfig({}), embedded, { kind: 'stored' })).toContain('any Clerk instance (set CLERK_INSTANCE_ID to refuse the others)');
+  });
+
+  it('refuses a CLERK_INSTANCE_ID that is not a list of instance ids', () => {
+    expect(() => loadConfig({ CLERK_INSTANCE_ID: 'ins_ok, app_2wBh' })).toThrow(/CLERK_INSTANCE_ID must be one or more comma-separated Clerk instance ids \(ins_…\): "app_2wBh"/);
+    expect(loadConfig({ CLERK_INSTANCE_ID: ' ins_a , ins_b ' }).clerk.instanceIds).toEqual(['ins_a', 'ins_b']);
+  });
+
   it('gives a command that finds the development secret in a non-default data directory', () => {
     const config = loadConfig({ DATA_DIR: '/tmp/elsewhere' });
     expect(sendCommand(config, { kind: 'stored' })).toBe('DATA_DIR=/tmp/elsewhere npm run webhooks -- send user.created');

@@ -185,9 +185,7 @@ function eventsOf(sample: any): HistoryEvent[] {
     if (life.deletedAt !== null) events.push(event(`${family}.deleted`, tombstone(last), life.deletedAt, life.deletedAt, id));
   };
 
-  sample.users.forEach((life: any, index: number) => {
-    if (!life) return;
-    lifecycle('user', USERS[index], life, (version, at) => ({
+  const userData = (version: any, at: number) => ({
       object: 'user',
       first_name: version.first_name,
       last_name: version.last_name,
@@ -199,22 +197,28 @@ function eventsOf(sample: any): HistoryEvent[] {
       private_metadata: version.private_metadata,
       banned: version.banned,
       last_sign_in_at: at - 500,
-    }), () => ({ object: 'user', id: USERS[index], deleted: true }));
+  });
+  const orgData = (version: any) => ({ object: 'organization', ...version, created_by: USERS[0] });
+  sample.users.forEach((life: any, index: number) => {
+    if (!life) return;
+    lifecycle('user', USERS[index], life, userData, () => ({ object: 'user', id: USERS[index], deleted: true }));
   });
   sample.orgs.forEach((life: any, index: number) => {
     if (!life) return;
-    lifecycle('organization', ORGS[index], life, (version) => ({ object: 'organization', ...version, created_by: USERS[0] }), () => ({
+    lifecycle('organization', ORGS[index], life, orgData, () => ({
       object: 'organization', id: ORGS[index], deleted: true,
     }));
   });
   sample.memberships.forEach((membership: any, index: number) => {
     const id = `orgmem_prop${index}_${TAG}`;
-    lifecycle('organizationMembership', id, membership.life, (version) => ({
+    lifecycle('organizationMembership', id, membership.life, (version, at) => ({
       object: 'organization_membership',
       ...version,
       role_name: version.role.replace(/^org:/, ''),
-      organization: { id: ORGS[membership.org], name: 'embedded snapshot' },
-      public_user_data: { user_id: USERS[membership.user], identifier: 'someone@example.com' },
+      // Clerk embeds the organization as it is then (a version of its own), else a bare snapshot.
+      organization: embeddedAt(ORGS[membership.org], sample.orgs[membership.org], at, orgData) ?? { id: ORGS[membership.org], name: 'embedded snapshot' },
+      // An unversioned snapshot; the same for every membership of the user, as Clerk's would be.
+      public_user_data: { user_id: USERS[membership.user], first_name: `Member${membership.user}`, identifier: `someone${membership.user}@example.com` },
     }), (last) => last);
   });
 
@@ -269,6 +273,8 @@ function eventsOf(sample: any): HistoryEvent[] {
     lifecycle('session', `sess_prop${index}_${TAG}`, session.life, (version, at, versionIndex) => ({
       object: 'session',
       user_id: USERS[session.user],
+      // Newer payloads embed the user as it is then: a version of its own.
+      ...(embeddedAt(USERS[session.user], sample.users[session.user], at, userData) && { user: embeddedAt(USERS[session.user], sample.users[session.user], at, userData) }),
       client_id: `client_prop${index}`,
       status: versionIndex === 0 ? 'active' : version.status,
       last_active_organization_id: version.org === null ? null : ORGS[version.org],

@@ -103,7 +103,7 @@ describe('handle_clerk_event', () => {
         [{ data: { id: 'user_x' } }, 'payload has no type'],
         [{ type: 'user.created', data: null }, 'user.created event without an object id'],
         [{ type: 'organization.updated', data: { name: 'no id' } }, 'organization.updated event without an object id'],
-        [{ type: 'organizationMembership.created', data: { id: 'orgmem_x', public_user_data: { user_id: 'user_x' } } }, 'missing organizations id'],
+        [{ type: 'organizationMembership.created', data: { id: 'orgmem_x', public_user_data: { user_id: 'user_x' } } }, 'data.organization.id: missing (expected an id starting with org_)'],
       ];
       for (const [payload, message] of cases) {
         const result = await deliverAsWebhook(client, payload, newSvixId());

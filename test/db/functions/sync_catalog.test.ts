@@ -86,8 +86,11 @@ describe('organization invitations', () => {
         clerk_updated_at: new Date(1748872812331),
         deleted_at: null,
       });
-      // The organization has not arrived: a placeholder stands in for it.
-      expect(await row(client, 'organizations', taggedId(STORY_ORG, tag))).toMatchObject({ name: null, clerk_updated_at: null, deleted_at: null });
+      // The organization has not arrived: a placeholder stands in for it, showing the invitation's
+      // unversioned public_organization_data until Clerk sends the organization.
+      expect(await row(client, 'organizations', taggedId(STORY_ORG, tag))).toMatchObject({
+        name: 'Test Trucking LLC', slug: 'test-trucking', clerk_updated_at: null, deleted_at: null,
+      });
 
       expect((await deliver(client, fixture('organizationInvitation.accepted', tag))).status).toBe('processed');
       expect(await row(client, 'organization_invitations', taggedId(INVITATION, tag))).toMatchObject({ status: 'accepted', user_id: taggedId(MARIA, tag) });
@@ -276,8 +279,10 @@ describe('sessions', () => {
         last_active_organization_id: taggedId(STORY_ORG, tag),
         deleted_at: null,
       });
-      // The embedded user is not a second writer of users, and sessions need no placeholder user.
-      expect(await row(client, 'users', taggedId(ALICIA, tag))).toBeUndefined();
+      // The embedded user is a version of its own (one microsecond before its updated_at).
+      const embeddedUser = fixture('session.ended', tag).data.user;
+      expect(await row(client, 'users', taggedId(ALICIA, tag))).toMatchObject({ first_name: embeddedUser.first_name, email: 'digitalherencia@outlook.com', deleted_at: null });
+      expect((await row(client, 'users', taggedId(ALICIA, tag))).clerk_updated_at.getTime()).toBe(embeddedUser.updated_at - 1);
       expect((await auditRows(client, 'sessions', taggedId(SESSION_A, tag))).map((audit) => audit.action)).toEqual(['created', 'updated']);
 
       expect((await deliver(client, fixture('session.pending', tag))).status).toBe('processed');

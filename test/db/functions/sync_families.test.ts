@@ -187,7 +187,7 @@ describe('memberships', () => {
     });
   });
 
-  it('creates placeholder user and organization rows that the real events complete, whatever their version', async () => {
+  it('fills the organization from its embedded version and a placeholder user from public_user_data; the real events complete them', async () => {
     const tag = uniqueTag();
     await withRootDb(async (client) => {
       const membership = fixture('variants/organizationMembership.created.unknown-user', tag);
@@ -197,8 +197,15 @@ describe('memberships', () => {
       expect(await row(client, 'organization_memberships', membership.data.id)).toMatchObject({
         organization_id: orgId, user_id: userId, role: 'org:driver', public_metadata: { truckNumber: 'T-14' }, deleted_at: null,
       });
-      expect(await row(client, 'users', userId)).toMatchObject({ email: null, clerk_updated_at: null, deleted_at: null });
-      expect(await row(client, 'organizations', orgId)).toMatchObject({ name: null, clerk_updated_at: null, deleted_at: null });
+      // public_user_data has no version: it stands in on the placeholder until Clerk sends the user.
+      expect(await row(client, 'users', userId)).toMatchObject({
+        email: 'tomas.reyes@lonestarhaulers.com', first_name: 'Tomas', last_name: 'Reyes', username: null, clerk_updated_at: null, deleted_at: null,
+      });
+      // The embedded organization is a version of its own (one microsecond before its updated_at).
+      const embedded = membership.data.organization;
+      expect(await row(client, 'organizations', orgId)).toMatchObject({ name: 'Lone Star Haulers', slug: embedded.slug, deleted_at: null });
+      expect((await row(client, 'organizations', orgId)).clerk_updated_at.getTime()).toBe(embedded.updated_at - 1);
+      expect((await auditRows(client, 'organizations', orgId)).map((audit) => audit.action)).toEqual(['created']);
 
       // A user.created older than the membership still fills the placeholder.
       const userCreated = fixture('user.created', tag);
@@ -208,11 +215,19 @@ describe('memberships', () => {
       expect(await row(client, 'users', userId)).toMatchObject({ email: 'digitalherencia@outlook.com', first_name: 'Admin' });
       expect((await auditRows(client, 'users', userId)).map((audit) => audit.action)).toEqual(['created']);
 
-      const orgCreated = fixture('organization.updated', tag);
-      orgCreated.type = 'organization.created';
-      orgCreated.data.id = orgId;
-      expect((await deliver(client, orgCreated)).status).toBe('processed');
-      expect(await row(client, 'organizations', orgId)).toMatchObject({ name: 'Test Trucking LLC', created_by: taggedId(ALICIA, tag) });
+      // An organization event older than the embedded version changes nothing...
+      const olderUpdate = fixture('organization.updated', tag);
+      olderUpdate.data.id = orgId;
+      expect(olderUpdate.data.updated_at).toBeLessThan(embedded.updated_at);
+      expect((await deliver(client, olderUpdate)).status).toBe('stale');
+      expect(await row(client, 'organizations', orgId)).toMatchObject({ name: 'Lone Star Haulers' });
+      // ...while Clerk's own event of that same version still applies, with what the copy left out.
+      const sameVersion = fixture('organization.updated', tag);
+      sameVersion.type = 'organization.created';
+      Object.assign(sameVersion.data, { id: orgId, name: embedded.name, updated_at: embedded.updated_at });
+      expect((await deliver(client, sameVersion)).status).toBe('processed');
+      expect(await row(client, 'organizations', orgId)).toMatchObject({ name: 'Lone Star Haulers', created_by: taggedId(ALICIA, tag) });
+      expect((await row(client, 'organizations', orgId)).clerk_updated_at.getTime()).toBe(embedded.updated_at);
       expect(await privateMetadata(client, 'organizations', orgId)).toEqual({ billingAccountRef: 'ACCT-20931' });
     });
   });
@@ -246,11 +261,11 @@ describe('memberships', () => {
       const noUser = fixture('organizationMembership.created', tag);
       delete noUser.data.public_user_data;
       const result = await deliver(client, noUser);
-      expect(result).toMatchObject({ status: 'failed', error: { code: '22023', message: 'missing users id' } });
+      expect(result).toMatchObject({ status: 'failed', error: { code: '22023', message: 'data.public_user_data.user_id: missing (expected an id starting with user_)' } });
       // The organization placeholder made before the error is rolled back with the event.
       expect(await row(client, 'organizations', taggedId(STORY_ORG, tag))).toBeUndefined();
       const { rows } = await client.query('select outcome, error_code, error_message from app_private.webhook_events where svix_id = $1', [result.svix_id]);
-      expect(rows).toEqual([{ outcome: 'failed', error_code: '22023', error_message: 'missing users id' }]);
+      expect(rows).toEqual([{ outcome: 'failed', error_code: '22023', error_message: 'data.public_user_data.user_id: missing (expected an id starting with user_)' }]);
     });
   });
 });

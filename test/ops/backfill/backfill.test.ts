@@ -127,6 +127,33 @@ describe('runBackfill', () => {
     expect((await database.owner.query(`select svix_id, outcome, duplicates from app_private.webhook_events order by svix_id`)).rows).toEqual(ledgerBefore);
   }
 
+  it('with since, requests and applies only what changed after the cutoff: users newest first until the cutoff, memberships instance-wide', async () => {
+    await backfill();
+    const before = fake.snapshot();
+    const cutoff = Math.max(...[...before.users, ...before.organizations, ...before.memberships].map((object) => object.updated_at as number)) + 1;
+    const newcomer = fake.createUser({ firstName: 'Nova' });
+    for (const organization of before.organizations.slice(0, 2)) fake.addMembership(organization.id as string, newcomer.id as string, 'org:member');
+    for (const user of before.users.slice(0, 2)) fake.updateUser(user.id as string, { first_name: `${String(user.first_name)} II` });
+    fake.updateOrganization(before.organizations[4].id as string, { name: 'Renamed Freight' });
+
+    const requestsBefore = fake.requests.length;
+    const incremental = await backfill({ since: new Date(cutoff).toISOString() });
+    const requests = fake.requests.slice(requestsBefore);
+    expect(incremental.counts).toEqual({ users: { created: 1, updated: 2 }, organizations: { updated: 1 }, memberships: { created: 2 } });
+    expect(await syncedState(database.owner)).toEqual(clerkState(fake));
+    // 31 users, 7 a page, newest change first: the first page already reaches past the cutoff.
+    expect(requests.filter((request) => request.path === '/v1/users')).toEqual([expect.objectContaining({ query: expect.any(URLSearchParams) })]);
+    expect(requests.find((request) => request.path === '/v1/users')!.query.get('order_by')).toBe('-updated_at');
+    // 42 memberships, 7 a page, from one listing; no per-organization walk.
+    expect(requests.filter((request) => request.path === '/v1/organization_memberships')).toHaveLength(7);
+    expect(requests.filter((request) => /^\/v1\/organizations\/[^/]+\/memberships$/.test(request.path))).toEqual([]);
+  });
+
+  it('refuses since together with reconcile: reconciling needs the full listing', async () => {
+    await expect(backfill({ since: new Date().toISOString(), reconcile: true })).rejects.toThrow(/--since .*full listing/);
+    expect(await countRows(database.owner, 'app_private.backfill_runs')).toBe(0);
+  });
+
   it('reports a later change in Clerk as an update', async () => {
     await backfill();
     const user = fake.snapshot().users[3];

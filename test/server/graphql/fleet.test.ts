@@ -175,7 +175,11 @@ function membershipEvent(type: string, userId: string, role: FleetRole, updatedA
       created_at: 1_760_000_000_000,
       updated_at: updatedAt,
       public_metadata: {},
-      organization: { id: FLEET_ORG.acme, object: 'organization', name: 'Acme Freight', slug: 'acme-freight', public_metadata: {}, created_at: 1_700_000_000_000, updated_at: 1_700_000_000_000 },
+      // Clerk embeds the organization as it is: a version of its own, applied like organization.updated.
+      organization: {
+        id: FLEET_ORG.acme, object: 'organization', name: 'Acme Freight', slug: 'acme-freight',
+        public_metadata: { mcNumber: 'MC-123456', dotNumber: '1234567', companyName: 'Acme Freight LLC' }, created_at: 1_700_000_000_000, updated_at: 1_700_000_000_000,
+      },
       public_user_data: { user_id: userId, first_name: 'New', last_name: 'Member', identifier: `${userId}@example.com`, image_url: '', has_image: false },
     },
   };
