@@ -1,1 +1,7 @@
--- Enter migration here
+-- The organization's own rows follow the membership webhooks too: a removed member's still-valid
+-- token stops seeing the organization, its memberships (and so its members) and its billing.
+--!include functions/current_live_org_id.sql
+--!include policies/organizations.sql
+--!include policies/organization_memberships.sql
+--!include policies/billing_subscriptions.sql
+--!include policies/billing_subscription_items.sql
