@@ -5,3 +5,6 @@
 --!include policies/organization_memberships.sql
 --!include policies/billing_subscriptions.sql
 --!include policies/billing_subscription_items.sql
+
+-- Fleet relations named for what they are (load.driver, driver.loads, …).
+--!include fleet/tables.sql
