@@ -8,3 +8,8 @@
 
 -- Fleet relations named for what they are (load.driver, driver.loads, …).
 --!include fleet/tables.sql
+
+-- SECURITY DEFINER helpers pin pg_temp last, like every other.
+--!include functions/current_access.sql
+--!include functions/current_driver_id.sql
+--!include functions/audit_tenant_change.sql
