@@ -943,7 +943,7 @@ COMMENT ON FUNCTION app_private.apply_user_change(event app_private.clerk_event,
 
 CREATE FUNCTION app_private.audit_tenant_change() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog'
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_before jsonb := case when tg_op <> 'INSERT' then to_jsonb(old) end;
@@ -3170,7 +3170,7 @@ COMMENT ON FUNCTION app_private.write_audit_log(event app_private.clerk_event, p
 
 CREATE FUNCTION app_public.current_access(OUT organization_id text, OUT permissions text[]) RETURNS record
     LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE
-    SET search_path TO 'pg_catalog'
+    SET search_path TO 'pg_catalog', 'pg_temp'
     SET plan_cache_mode TO 'force_generic_plan'
     AS $$
 declare
@@ -3243,7 +3243,7 @@ The verified JWT claims of the current request (`request.jwt.claims`), or null f
 
 CREATE FUNCTION app_public.current_driver_id() RETURNS uuid
     LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
-    SET search_path TO 'pg_catalog'
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
     select d.id from app_public.drivers d
      where d.user_id = app_public.current_user_id() and d.organization_id = app_public.current_org_id()
@@ -3254,6 +3254,21 @@ CREATE FUNCTION app_public.current_driver_id() RETURNS uuid
 --
 
 COMMENT ON FUNCTION app_public.current_driver_id() IS 'The id of the visitor''s own driver row in the active organization; null when they are not a driver there.';
+
+--
+-- Name: current_live_org_id(); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.current_live_org_id() RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ select (app_public.current_access()).organization_id $$;
+
+--
+-- Name: FUNCTION current_live_org_id(); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.current_live_org_id() IS '@behavior -*
+The organization active in the session token, unless the synced membership, organization or user contradicts it; null then, and without an active organization.';
 
 --
 -- Name: current_org_id(); Type: FUNCTION; Schema: app_public; Owner: -
@@ -6157,11 +6172,25 @@ ALTER TABLE ONLY app_public.compliance_documents
     ADD CONSTRAINT compliance_documents_driver_fkey FOREIGN KEY (organization_id, driver_id) REFERENCES app_public.drivers(organization_id, id) ON DELETE RESTRICT;
 
 --
+-- Name: CONSTRAINT compliance_documents_driver_fkey ON compliance_documents; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON CONSTRAINT compliance_documents_driver_fkey ON app_public.compliance_documents IS '@fieldName driver
+@foreignFieldName complianceDocuments';
+
+--
 -- Name: compliance_documents compliance_documents_load_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
 --
 
 ALTER TABLE ONLY app_public.compliance_documents
     ADD CONSTRAINT compliance_documents_load_fkey FOREIGN KEY (organization_id, load_id) REFERENCES app_public.loads(organization_id, id) ON DELETE RESTRICT;
+
+--
+-- Name: CONSTRAINT compliance_documents_load_fkey ON compliance_documents; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON CONSTRAINT compliance_documents_load_fkey ON app_public.compliance_documents IS '@fieldName load
+@foreignFieldName complianceDocuments';
 
 --
 -- Name: compliance_documents compliance_documents_vehicle_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
@@ -6171,6 +6200,13 @@ ALTER TABLE ONLY app_public.compliance_documents
     ADD CONSTRAINT compliance_documents_vehicle_fkey FOREIGN KEY (organization_id, vehicle_id) REFERENCES app_public.vehicles(organization_id, id) ON DELETE RESTRICT;
 
 --
+-- Name: CONSTRAINT compliance_documents_vehicle_fkey ON compliance_documents; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON CONSTRAINT compliance_documents_vehicle_fkey ON app_public.compliance_documents IS '@fieldName vehicle
+@foreignFieldName complianceDocuments';
+
+--
 -- Name: loads loads_driver_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
 --
 
@@ -6178,11 +6214,25 @@ ALTER TABLE ONLY app_public.loads
     ADD CONSTRAINT loads_driver_fkey FOREIGN KEY (organization_id, driver_id) REFERENCES app_public.drivers(organization_id, id) ON DELETE RESTRICT;
 
 --
+-- Name: CONSTRAINT loads_driver_fkey ON loads; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON CONSTRAINT loads_driver_fkey ON app_public.loads IS '@fieldName driver
+@foreignFieldName loads';
+
+--
 -- Name: loads loads_vehicle_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
 --
 
 ALTER TABLE ONLY app_public.loads
     ADD CONSTRAINT loads_vehicle_fkey FOREIGN KEY (organization_id, vehicle_id) REFERENCES app_public.vehicles(organization_id, id) ON DELETE RESTRICT;
+
+--
+-- Name: CONSTRAINT loads_vehicle_fkey ON loads; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON CONSTRAINT loads_vehicle_fkey ON app_public.loads IS '@fieldName vehicle
+@foreignFieldName loads';
 
 --
 -- Name: role_permissions role_permissions_permission_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
@@ -6432,53 +6482,49 @@ COMMENT ON POLICY select_compliance_or_own ON app_public.compliance_documents IS
 -- Name: organizations select_current; Type: POLICY; Schema: app_public; Owner: -
 --
 
-CREATE POLICY select_current ON app_public.organizations FOR SELECT TO authenticated USING (((id = ( SELECT app_public.current_org_id() AS current_org_id)) AND (deleted_at IS NULL)));
+CREATE POLICY select_current ON app_public.organizations FOR SELECT TO authenticated USING (((id = ( SELECT app_public.current_live_org_id() AS current_live_org_id)) AND (deleted_at IS NULL)));
 
 --
 -- Name: POLICY select_current ON organizations; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON POLICY select_current ON app_public.organizations IS 'A visitor sees the organization active in their session token, unless it is deleted.';
+COMMENT ON POLICY select_current ON app_public.organizations IS 'A visitor sees the organization active in their session token, unless it is deleted or the synced membership says they left it (fresher than the token: current_access).';
 
 --
 -- Name: billing_subscription_items select_current_org; Type: POLICY; Schema: app_public; Owner: -
 --
 
-CREATE POLICY select_current_org ON app_public.billing_subscription_items FOR SELECT TO authenticated USING (((organization_id = ( SELECT app_public.current_org_id() AS current_org_id)) AND ( SELECT (EXISTS ( SELECT
-           FROM app_public.organizations o
-          WHERE ((o.id = app_public.current_org_id()) AND (o.deleted_at IS NULL)))) AS "exists")));
+CREATE POLICY select_current_org ON app_public.billing_subscription_items FOR SELECT TO authenticated USING ((organization_id = ( SELECT app_public.current_live_org_id() AS current_live_org_id)));
 
 --
 -- Name: POLICY select_current_org ON billing_subscription_items; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON POLICY select_current_org ON app_public.billing_subscription_items IS 'Members see the billing subscription items of their active organization, while it exists.';
+COMMENT ON POLICY select_current_org ON app_public.billing_subscription_items IS 'Members see the billing subscription items of their active organization, while it exists and they belong to it.';
 
 --
 -- Name: billing_subscriptions select_current_org; Type: POLICY; Schema: app_public; Owner: -
 --
 
-CREATE POLICY select_current_org ON app_public.billing_subscriptions FOR SELECT TO authenticated USING (((organization_id = ( SELECT app_public.current_org_id() AS current_org_id)) AND ( SELECT (EXISTS ( SELECT
-           FROM app_public.organizations o
-          WHERE ((o.id = app_public.current_org_id()) AND (o.deleted_at IS NULL)))) AS "exists")));
+CREATE POLICY select_current_org ON app_public.billing_subscriptions FOR SELECT TO authenticated USING ((organization_id = ( SELECT app_public.current_live_org_id() AS current_live_org_id)));
 
 --
 -- Name: POLICY select_current_org ON billing_subscriptions; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON POLICY select_current_org ON app_public.billing_subscriptions IS 'Members see the billing subscriptions of their active organization, while it exists.';
+COMMENT ON POLICY select_current_org ON app_public.billing_subscriptions IS 'Members see the billing subscriptions of their active organization, while it exists and they belong to it.';
 
 --
 -- Name: organization_memberships select_current_org; Type: POLICY; Schema: app_public; Owner: -
 --
 
-CREATE POLICY select_current_org ON app_public.organization_memberships FOR SELECT TO authenticated USING (((organization_id = ( SELECT app_public.current_org_id() AS current_org_id)) AND (deleted_at IS NULL)));
+CREATE POLICY select_current_org ON app_public.organization_memberships FOR SELECT TO authenticated USING (((organization_id = ( SELECT app_public.current_live_org_id() AS current_live_org_id)) AND (deleted_at IS NULL)));
 
 --
 -- Name: POLICY select_current_org ON organization_memberships; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON POLICY select_current_org ON app_public.organization_memberships IS 'A visitor sees the live memberships (members and their roles) of their active organization.';
+COMMENT ON POLICY select_current_org ON app_public.organization_memberships IS 'A visitor sees the live memberships (members and their roles) of their active organization, until the synced membership says they left it (fresher than the token: current_access).';
 
 --
 -- Name: organization_domains select_current_org_with_permission; Type: POLICY; Schema: app_public; Owner: -
@@ -7415,6 +7461,14 @@ GRANT ALL ON FUNCTION app_public.current_claims() TO anonymous;
 REVOKE ALL ON FUNCTION app_public.current_driver_id() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.current_driver_id() TO authenticated;
 GRANT ALL ON FUNCTION app_public.current_driver_id() TO anonymous;
+
+--
+-- Name: FUNCTION current_live_org_id(); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.current_live_org_id() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.current_live_org_id() TO authenticated;
+GRANT ALL ON FUNCTION app_public.current_live_org_id() TO anonymous;
 
 --
 -- Name: FUNCTION current_org_id(); Type: ACL; Schema: app_public; Owner: -

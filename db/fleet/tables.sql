@@ -284,6 +284,14 @@ comment on constraint loads_organization_id_id_key on app_public.loads is E'@beh
 comment on constraint loads_organization_id_load_number_key on app_public.loads is E'@behavior -*';
 comment on constraint ifta_reports_organization_id_period_key on app_public.ifta_reports is E'@behavior -*';
 
+-- Relations read as load.driver, driver.loads, document.load, … rather than the inflector's
+-- names for composite keys.
+comment on constraint loads_driver_fkey on app_public.loads is E'@fieldName driver\n@foreignFieldName loads';
+comment on constraint loads_vehicle_fkey on app_public.loads is E'@fieldName vehicle\n@foreignFieldName loads';
+comment on constraint compliance_documents_driver_fkey on app_public.compliance_documents is E'@fieldName driver\n@foreignFieldName complianceDocuments';
+comment on constraint compliance_documents_vehicle_fkey on app_public.compliance_documents is E'@fieldName vehicle\n@foreignFieldName complianceDocuments';
+comment on constraint compliance_documents_load_fkey on app_public.compliance_documents is E'@fieldName load\n@foreignFieldName complianceDocuments';
+
 -- Triggers: updated_at, the load rules a policy cannot express, and the audit trail -------------
 do $$
 declare

@@ -7,7 +7,7 @@
 -- Expects the table to have `id` and `organization_id` columns.
 create or replace function app_private.audit_tenant_change() returns trigger
   language plpgsql security definer
-  set search_path = pg_catalog
+  set search_path = pg_catalog, pg_temp
   as $$
 declare
   v_before jsonb := case when tg_op <> 'INSERT' then to_jsonb(old) end;

@@ -16,7 +16,7 @@
 -- so the lookup never runs under (or recurses into) the caller's own policies.
 create or replace function app_public.current_access(out organization_id text, out permissions text[])
   language plpgsql stable security definer parallel safe
-  set search_path = pg_catalog
+  set search_path = pg_catalog, pg_temp
   -- The lookup's generic plan is as good as any custom one: plan it once per connection, not on
   -- each of a connection's first five calls.
   set plan_cache_mode = force_generic_plan

@@ -4,7 +4,7 @@
 -- index makes it one index lookup.
 create or replace function app_public.current_driver_id() returns uuid
   language sql stable security definer parallel safe
-  set search_path = pg_catalog
+  set search_path = pg_catalog, pg_temp
   as $$
     select d.id from app_public.drivers d
      where d.user_id = app_public.current_user_id() and d.organization_id = app_public.current_org_id()

@@ -7,5 +7,5 @@ grant select on app_public.organizations to authenticated;
 
 drop policy if exists select_current on app_public.organizations;
 create policy select_current on app_public.organizations for select to authenticated
-  using (id = (select app_public.current_org_id()) and deleted_at is null);
-comment on policy select_current on app_public.organizations is E'A visitor sees the organization active in their session token, unless it is deleted.';
+  using (id = (select app_public.current_live_org_id()) and deleted_at is null);
+comment on policy select_current on app_public.organizations is E'A visitor sees the organization active in their session token, unless it is deleted or the synced membership says they left it (fresher than the token: current_access).';

@@ -112,6 +112,10 @@ const VISITORS: Record<string, Visitor> = {
   'Globex admin (other org)': { role: 'authenticated', claims: v1Claims({ userId: USER.carol, orgId: ORG.globex, role: 'org:admin', permissions: tokenPermissions('org:admin') }) },
   'signed in without an organization': { role: 'authenticated', claims: v1Claims({ userId: USER.dave }) },
   'holding a token of a deleted organization': { role: 'authenticated', claims: v1Claims({ userId: USER.dave, orgId: ORG.gone, role: 'org:admin', permissions: tokenPermissions('org:admin') }) },
+  // Fresher than the token: Erin's membership ended (its webhook committed) while her token still
+  // names Acme; Dave joined Acme a moment ago and his membership's webhook has not arrived yet.
+  'removed from the organization, token still valid': { role: 'authenticated', claims: v1Claims({ userId: USER.erin, orgId: ORG.acme, role: 'org:member', permissions: tokenPermissions('org:member') }) },
+  'joined the organization, webhook in flight': { role: 'authenticated', claims: v1Claims({ userId: USER.dave, orgId: ORG.acme, role: 'org:member', permissions: tokenPermissions('org:member') }) },
   anonymous: { role: 'anonymous', claims: null },
 };
 
@@ -170,6 +174,31 @@ const SEEN: Record<string, Record<string, Outcome>> = {
     organization_memberships: [],
     audit_logs: [],
     ...NOTHING_OF_AN_ORG,
+  },
+  'removed from the organization, token still valid': {
+    organizations: [],
+    users: [USER.erin],
+    organization_memberships: [],
+    audit_logs: [],
+    organization_invitations: [],
+    organization_domains: [],
+    ...INSTANCE_WIDE,
+    sessions: [],
+    billing_subscriptions: [],
+    billing_subscription_items: [],
+  },
+  // The token is trusted as issued; system permissions (invitations) come only with the membership.
+  'joined the organization, webhook in flight': {
+    organizations: [ORG.acme],
+    users: [USER.alice, USER.bob, USER.dave, USER.frank],
+    organization_memberships: [MEMBERSHIP.aliceAcme, MEMBERSHIP.bobAcme, MEMBERSHIP.frankAcme, MEMBERSHIP.ginaAcme],
+    audit_logs: [],
+    organization_invitations: [],
+    organization_domains: [],
+    ...INSTANCE_WIDE,
+    sessions: [CATALOG.session.dave],
+    billing_subscriptions: [CATALOG.subscription.acme, CATALOG.subscription.dave],
+    billing_subscription_items: [CATALOG.subscriptionItem.acme, CATALOG.subscriptionItem.dave],
   },
   anonymous: Object.fromEntries(Object.keys(TABLES).map((table) => [table, DENIED])),
 };

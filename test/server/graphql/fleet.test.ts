@@ -201,6 +201,7 @@ describe('access follows the membership webhooks, not the token', () => {
 
     await deliver(membershipEvent('organizationMembership.created', userId, 'org:dispatcher', 1_770_000_000_000));
     expect((await graphql(token, LOADS)).data.loads.nodes.length).toBeGreaterThan(0);
+    expect((await graphql(token, `{ currentOrganization { id } }`)).data).toEqual({ currentOrganization: { id: FLEET_ORG.acme } });
 
     await deliver(membershipEvent('organizationMembership.deleted', userId, 'org:dispatcher', 1_770_000_100_000));
     // The same, still valid token: nothing to read, nothing to change.
@@ -209,6 +210,11 @@ describe('access follows the membership webhooks, not the token', () => {
     expect(codes(await graphql(token, UPDATE_LOAD, { id: early.data.createLoad.load.id, patch: { notes: 'still here?' } }))).toEqual(['NOT_FOUND']);
     const { data } = await graphql(token, `{ currentPermissions hasPermission(permission: "org:dispatcher:create_edit_loads") }`);
     expect(data).toEqual({ currentPermissions: [], hasPermission: false });
+    // Nor the organization itself: its row, its members, its billing (a user always sees their own row).
+    const organization = await graphql(token, `{ currentOrganization { id } organizations { nodes { id } } organizationMemberships { nodes { id } } users { nodes { id } } billingSubscriptions { nodes { id } } }`);
+    expect(organization).toEqual({
+      data: { currentOrganization: null, organizations: { nodes: [] }, organizationMemberships: { nodes: [] }, users: { nodes: [{ id: userId }] }, billingSubscriptions: { nodes: [] } },
+    });
   });
 
   it('takes write access away from a demoted dispatcher at once', async () => {
