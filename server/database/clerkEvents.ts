@@ -72,9 +72,10 @@ const REPLAY_WEBHOOK_EVENT = 'select app_private.replay_webhook_event($1) as res
  * defaults to the webhook's.
  */
 export async function handleClerkEvent(db: Queryable, json: string, svixId: string | null, source?: EventSource): Promise<HandleClerkEventResult> {
+  // Named statements: each connection parses and plans the call once, not on every delivery.
   const { rows } = source
-    ? await db.query<{ result: HandleClerkEventResult }>(HANDLE_CLERK_EVENT_FROM, [json, svixId, source])
-    : await db.query<{ result: HandleClerkEventResult }>(HANDLE_CLERK_EVENT, [json, svixId]);
+    ? await db.query<{ result: HandleClerkEventResult }>({ name: 'handle_clerk_event_from', text: HANDLE_CLERK_EVENT_FROM, values: [json, svixId, source] })
+    : await db.query<{ result: HandleClerkEventResult }>({ name: 'handle_clerk_event', text: HANDLE_CLERK_EVENT, values: [json, svixId] });
   return rows[0].result;
 }
 
