@@ -1,2 +1,1 @@
--- The backfill's batch entry point: many events in one call, each applied as handle_clerk_event applies one.
---!include functions/handle_clerk_events.sql
+-- Enter migration here
