@@ -17,13 +17,15 @@ export interface DeliveryReport {
 }
 
 /** Why a request was refused before it reached the ledger. */
-export type VerificationFailureReason =
-  | 'missing_headers'
-  | 'bad_signature'
-  | 'timestamp_out_of_tolerance'
-  | 'malformed_headers'
-  | 'body_too_large'
-  | 'malformed_body';
+export const VERIFICATION_FAILURE_REASONS = [
+  'missing_headers',
+  'bad_signature',
+  'timestamp_out_of_tolerance',
+  'malformed_headers',
+  'body_too_large',
+  'malformed_body',
+] as const;
+export type VerificationFailureReason = (typeof VERIFICATION_FAILURE_REASONS)[number];
 
 interface ReportCarrier {
   locals?: { delivery?: DeliveryReport; verificationFailure?: VerificationFailureReason };

@@ -58,6 +58,10 @@ describe('/metrics gauges from the database', () => {
   it('sets the last delivery time on a verified delivery only, and counts every answer by status', async () => {
     const before = await (await fetch(`${app.url}/metrics`)).text();
     expect(sample(before, 'clerk_webhook_last_delivery_timestamp_seconds')).toBe(0);
+    // Series that alerts take increase() of exist at 0 before the first one happens.
+    for (const series of ['clerk_webhook_requests_total{status="200"}', 'clerk_webhook_requests_total{status="503"}', 'clerk_webhook_verification_failures_total{reason="bad_signature"}']) {
+      expect(sample(before, series)).toBe(0);
+    }
 
     const refused = await fetch(`${app.url}/api/webhooks/clerk`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
     expect(refused.status).toBe(400);
