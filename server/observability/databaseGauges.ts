@@ -25,6 +25,9 @@ export interface DatabaseSnapshot {
 export function databaseSnapshots(pools: DatabasePools, expectedMigrations: string[], maxAgeMs = SNAPSHOT_MAX_AGE_MS): () => Promise<DatabaseSnapshot> {
   let latest: { startedAt: number; snapshot: Promise<DatabaseSnapshot> } | undefined;
   const read = async (): Promise<DatabaseSnapshot> => {
+    // The pool gauges of the same scrape are read first: a query on an idle pool sits in its
+    // queue until the next tick, and would otherwise be counted as a client waiting.
+    await new Promise((resolve) => setImmediate(resolve));
     const readiness = await checkReadiness(pools, expectedMigrations);
     if (!readiness.ready) return { ready: false };
     try {

@@ -7,7 +7,7 @@ import { Router } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DatabasePools } from '../database/pools.ts';
 import { databaseSnapshots, registerDatabaseGauges } from './databaseGauges.ts';
-import { deliveryOf, VERIFICATION_FAILURE_REASONS, verificationFailureOf } from './delivery.ts';
+import { DELIVERY_OUTCOMES, deliveryOf, VERIFICATION_FAILURE_REASONS, verificationFailureOf } from './delivery.ts';
 
 /** Clerk's event types look like `user.created` or `organizationMembership.deleted`. */
 const EVENT_TYPE = /^[A-Za-z]{1,40}(?:\.[A-Za-z]{1,40}){1,3}$/;
@@ -43,7 +43,7 @@ export function createMetrics(pools: DatabasePools, expectedMigrations: string[]
 
   const deliveries = new Counter({
     name: 'clerk_webhook_deliveries_total',
-    help: 'Verified webhook deliveries by event type and outcome (processed, duplicate, stale, ignored, failed, unavailable).',
+    help: 'Verified webhook deliveries by event type and outcome (processed, duplicate, stale, ignored, failed, unavailable, error).',
     labelNames: ['event_type', 'outcome'],
     registers: [registry],
   });
@@ -61,15 +61,16 @@ export function createMetrics(pools: DatabasePools, expectedMigrations: string[]
     registers: [registry],
   });
   // Every reason is exported from the start at 0, so the first refusal is an increase that
-  // rate() and increase() see (a series born at 1 looks flat to them).
+  // rate() and increase() see (a series born at 1 looks flat to them). The same for the latency
+  // histogram's outcomes and the answers the error-ratio alert divides.
   for (const reason of VERIFICATION_FAILURE_REASONS) verificationFailures.inc({ reason }, 0);
+  for (const outcome of DELIVERY_OUTCOMES) deliveryDuration.zero({ outcome });
   const webhookResponses = new Counter({
     name: 'clerk_webhook_requests_total',
     help: 'Every request to the webhook route by the HTTP status answered, verified or not; aborted when the connection closed before the answer was sent. A 5xx delivery is retried by Svix.',
     labelNames: ['status'],
     registers: [registry],
   });
-  // The answers the error-ratio alert divides start at 0 for the same reason.
   for (const status of ['200', '500', '503']) webhookResponses.inc({ status }, 0);
   const lastDelivery = new Gauge({
     name: 'clerk_webhook_last_delivery_timestamp_seconds',
