@@ -1,6 +1,8 @@
 // The alert rules as Prometheus's own tool sees them: `promtool check rules` accepts the file and
 // `promtool test rules` runs alerts.promtool.yml, where every alert has series that fire it and
-// series that must not. Also that each alert has its line in the operations guide.
+// series that must not. Also that each alert has its line in the operations guide, and that every
+// command that guide tells the operator to run exists with the options it names.
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
@@ -50,4 +52,41 @@ describe('ops/prometheus/alerts.yml', () => {
       expect(operations).toContain(`<a id="${rule.alert!.toLowerCase()}"></a>`);
     }
   });
+});
+
+/** `npm run <script> -- <args>` commands quoted in the "When an alert fires" section. */
+function runbookCommands(): { script: string; args: string[] }[] {
+  const operations = readFileSync('docs/operations.md', 'utf8');
+  const section = operations.slice(operations.indexOf('## When an alert fires'));
+  const commands = [...section.matchAll(/`npm run ([\w:-]+) -- ([^`]+)`/g)].map(([, script, rest]) => ({ script, args: rest.trim().split(/\s+/) }));
+  return commands.filter((command, index) => commands.findIndex((other) => JSON.stringify(other) === JSON.stringify(command)) === index);
+}
+
+function help(file: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [file, ...args], { timeout: 30_000, env: { PATH: process.env.PATH, HOME: process.env.HOME } }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${file} ${args.join(' ')}: ${error.message}\n${stderr}`)) : resolve(stdout),
+    );
+  });
+}
+
+describe('the runbook in docs/operations.md', () => {
+  it('names only commands and options that exist', async () => {
+    const scripts = JSON.parse(readFileSync('package.json', 'utf8')).scripts as Record<string, string>;
+    const commands = runbookCommands();
+    const named = new Set(commands.map(({ script, args }) => `${script} ${args[0]}`));
+    for (const expected of ['webhooks list', 'webhooks stats', 'webhooks replay', 'clerk backfill']) expect(named).toContain(expected);
+    for (const { script, args } of commands) {
+      const entry = /^node (\S+\.ts)\b/.exec(scripts[script] ?? '');
+      expect({ script, entry: entry?.[1] }).toEqual({ script, entry: expect.any(String) });
+      if (args[0] === '--help') {
+        expect(await help(entry![1], ['--help'])).toMatch(/^Usage: /);
+        continue;
+      }
+      const [subcommand, ...options] = args;
+      const text = await help(entry![1], [subcommand, '--help']);
+      expect(text).toMatch(new RegExp(`^Usage: \\S+ ${subcommand} `, 'm'));
+      for (const option of options.filter((arg) => arg.startsWith('--'))) expect({ command: `${script} ${subcommand}`, option, listed: text.includes(`${option} `) || text.includes(`${option}\n`) }).toEqual({ command: `${script} ${subcommand}`, option, listed: true });
+    }
+  }, 60_000);
 });
