@@ -6,7 +6,7 @@ import { accessSync, constants } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from './ports.ts';
+import { freePort } from '../../support/ports.ts';
 
 /** The path of `promtool` or `prometheus`; a clear error when the package is not installed. */
 export function prometheusBinary(name: 'promtool' | 'prometheus'): string {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 import { fixture, fixtureText, uniqueTag } from '../../helpers/clerkEvents.ts';
 import { endTestPools } from '../../helpers/db.ts';
-import { freePort } from '../../helpers/ports.ts';
+import { freePort } from '../../../support/ports.ts';
 import { sleep, startPrometheus, waitFor, type PromSample, type RunningPrometheus } from '../../helpers/prometheus.ts';
 import { exposedMetricNames, metricsRead } from '../../helpers/promql.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../../helpers/scratchDatabase.ts';
