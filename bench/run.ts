@@ -10,6 +10,7 @@ const BENCHMARKS: Record<string, { about: string; run: (options: BenchOptions) =
   graphql: { about: 'the organization page query with JWT + RLS vs RLS bypassed', run: async (o) => (await import('./graphql.ts')).graphql(o) },
   scale: { about: 'db and graphql again on 1M users / 100k organizations / 1M memberships', run: async (o) => (await import('./scale.ts')).scale(o) },
   db: { about: 'pgbench on handle_clerk_event vs a bare upsert + insert function', run: async (o) => (await import('./db.ts')).db(o) },
+  backfill: { about: 'the backfill against the fake Backend API vs the same events fed API-free', run: async (o) => (await import('./backfill.ts')).backfill(o) },
 };
 
 const USAGE = `usage: npm run bench -- <name> [options]

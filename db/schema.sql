@@ -1857,6 +1857,31 @@ $$;
 COMMENT ON FUNCTION app_private.handle_clerk_event(payload jsonb, svix_id text, source text) IS 'The single entry point for Clerk events (webhook route, backfill, a DBA by hand). Applies the event once and records the delivery in app_private.webhook_events keyed by svix_id (sha256:<hex> of the payload as received when null), with the payload as app_private.webhook_payload_to_store returns it (one-time codes redacted), all in the caller''s transaction; a concurrent delivery of the same key waits for it and answers duplicate. Returns {"status": "processed"|"duplicate"|"stale"|"ignored"|"failed", "svix_id", "event_type", "object_id", "organization_id" (when known), "error": {"code": SQLSTATE, "message"} (failed only), "original_status" (duplicate only: the outcome recorded for the first delivery)}. Permanent processing errors are caught and returned as failed with the ledger row kept; transient errors (SQLSTATE classes 40, 53, 57, 08, 55P03) are raised so the caller can answer 503. source names the caller in the ledger (webhook, backfill, …).';
 
 --
+-- Name: handle_clerk_events(jsonb[], text[], text); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.handle_clerk_events(payloads jsonb[], svix_ids text[], source text DEFAULT 'webhook'::text) RETURNS SETOF jsonb
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_index integer;
+begin
+  if cardinality(payloads) is distinct from cardinality(svix_ids) then
+    raise exception 'handle_clerk_events needs one svix-id (or null) per payload' using errcode = '22023';
+  end if;
+  for v_index in 1 .. coalesce(cardinality(payloads), 0) loop
+    return next app_private.handle_clerk_event(payloads[v_index], svix_ids[v_index], source);
+  end loop;
+end;
+$$;
+
+--
+-- Name: FUNCTION handle_clerk_events(payloads jsonb[], svix_ids text[], source text); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.handle_clerk_events(payloads jsonb[], svix_ids text[], source text) IS 'Applies events in the order given, each exactly as app_private.handle_clerk_event applies one (svix_ids[i] keys payloads[i]; a null key hashes the payload), in the caller''s transaction, and returns their result objects in the same order. For the backfill, which connects as the owner: not granted to the webhook role.';
+
+--
 -- Name: jsonb_boolean(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
@@ -7203,6 +7228,12 @@ REVOKE ALL ON FUNCTION app_private.finish_clerk_change(event app_private.clerk_e
 
 REVOKE ALL ON FUNCTION app_private.handle_clerk_event(payload jsonb, svix_id text, source text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_private.handle_clerk_event(payload jsonb, svix_id text, source text) TO clerk_webhook;
+
+--
+-- Name: FUNCTION handle_clerk_events(payloads jsonb[], svix_ids text[], source text); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.handle_clerk_events(payloads jsonb[], svix_ids text[], source text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION jsonb_boolean(value jsonb); Type: ACL; Schema: app_private; Owner: -

@@ -22,7 +22,7 @@ export function createApp(services: AppServices, metricsApp?: express.Express): 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', services.config.trustProxy);
-  const metrics = createMetrics(services.pools);
+  const metrics = createMetrics(services.pools, services.expectedMigrations);
   const verificationLimiter = createVerificationLimiter(services.config.webhookFailureLimit, metrics);
   app.use(requestLogging(services.logger));
   if (serve.webhooks) {

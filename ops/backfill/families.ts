@@ -14,8 +14,22 @@ type Permission = Awaited<ReturnType<BackendApi['organizationPermissions']['getO
 
 export type ClerkJson = Record<string, unknown> & { id: string; object: string };
 
-export const FAMILIES = ['permissions', 'roles', 'users', 'organizations', 'memberships', 'invitations'] as const;
-export type FamilyName = (typeof FAMILIES)[number];
+/**
+ * Every family the backfill reads, in the order it runs them (roles before the memberships that
+ * name them, organizations before their memberships and invitations): the `object` value Clerk
+ * gives its objects (the seen set and deletions key on it) and the event family it is replayed as
+ * (the prefix of the webhook types app_private.sync_clerk_event dispatches on).
+ */
+export const FAMILY_KINDS = {
+  permissions: { objectKind: 'permission', eventFamily: 'permission' },
+  roles: { objectKind: 'role', eventFamily: 'role' },
+  users: { objectKind: 'user', eventFamily: 'user' },
+  organizations: { objectKind: 'organization', eventFamily: 'organization' },
+  memberships: { objectKind: 'organization_membership', eventFamily: 'organizationMembership' },
+  invitations: { objectKind: 'organization_invitation', eventFamily: 'organizationInvitation' },
+} as const satisfies Record<string, { objectKind: string; eventFamily: string }>;
+export type FamilyName = keyof typeof FAMILY_KINDS;
+export const FAMILIES = Object.keys(FAMILY_KINDS) as FamilyName[];
 
 /** The families reconciliation can mark deleted, in the order it does so (organizations first: their memberships go with them). */
 export const RECONCILED_FAMILIES = ['organizations', 'memberships', 'users'] as const satisfies readonly FamilyName[];
@@ -44,35 +58,15 @@ export interface ListContext {
 }
 
 /** The `object` value of a family's objects: the ledger key, the seen set and deletions use it. */
-export const OBJECT_KIND: Record<FamilyName, string> = {
-  permissions: 'permission',
-  roles: 'role',
-  users: 'user',
-  organizations: 'organization',
-  memberships: 'organization_membership',
-  invitations: 'organization_invitation',
-};
+export const OBJECT_KIND = Object.fromEntries(FAMILIES.map((family) => [family, FAMILY_KINDS[family].objectKind])) as Record<FamilyName, string>;
 
 /** The webhook event a current object is replayed as: the one Clerk sends with this state. */
 export function eventTypeFor(family: FamilyName, object: ClerkJson): string {
-  switch (family) {
-    case 'permissions':
-      return 'permission.updated';
-    case 'roles':
-      return 'role.updated';
-    case 'users':
-      return 'user.updated';
-    case 'organizations':
-      return 'organization.updated';
-    case 'memberships':
-      return 'organizationMembership.updated';
-    case 'invitations':
-      return object.status === 'accepted'
-        ? 'organizationInvitation.accepted'
-        : object.status === 'revoked'
-          ? 'organizationInvitation.revoked'
-          : 'organizationInvitation.created';
+  // An invitation's state is its status; every other object's current state is an update.
+  if (family === 'invitations') {
+    return object.status === 'accepted' ? 'organizationInvitation.accepted' : object.status === 'revoked' ? 'organizationInvitation.revoked' : 'organizationInvitation.created';
   }
+  return `${FAMILY_KINDS[family].eventFamily}.updated`;
 }
 
 // @clerk/backend keeps the JSON it parsed on users, organizations, memberships and invitations

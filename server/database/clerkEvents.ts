@@ -61,9 +61,7 @@ export function synthesizedEnvelope(
 
 const HANDLE_CLERK_EVENT = 'select app_private.handle_clerk_event($1::jsonb, $2) as result';
 const HANDLE_CLERK_EVENT_FROM = 'select app_private.handle_clerk_event($1::jsonb, $2, $3) as result';
-const HANDLE_CLERK_EVENTS = `select app_private.handle_clerk_event(e.payload, e.svix_id, $3) as result
-   from unnest($1::jsonb[], $2::text[]) with ordinality as e(payload, svix_id, position)
-  order by e.position`;
+const HANDLE_CLERK_EVENTS = 'select result from app_private.handle_clerk_events($1::jsonb[], $2::text[], $3) as result';
 const REPLAY_WEBHOOK_EVENT = 'select app_private.replay_webhook_event($1) as result';
 
 /**
@@ -72,20 +70,21 @@ const REPLAY_WEBHOOK_EVENT = 'select app_private.replay_webhook_event($1) as res
  * defaults to the webhook's.
  */
 export async function handleClerkEvent(db: Queryable, json: string, svixId: string | null, source?: EventSource): Promise<HandleClerkEventResult> {
+  // Named statements: each connection parses and plans the call once, not on every delivery.
   const { rows } = source
-    ? await db.query<{ result: HandleClerkEventResult }>(HANDLE_CLERK_EVENT_FROM, [json, svixId, source])
-    : await db.query<{ result: HandleClerkEventResult }>(HANDLE_CLERK_EVENT, [json, svixId]);
+    ? await db.query<{ result: HandleClerkEventResult }>({ name: 'handle_clerk_event_from', text: HANDLE_CLERK_EVENT_FROM, values: [json, svixId, source] })
+    : await db.query<{ result: HandleClerkEventResult }>({ name: 'handle_clerk_event', text: HANDLE_CLERK_EVENT, values: [json, svixId] });
   return rows[0].result;
 }
 
 /** Applies events in order in one statement; the answers come back in the same order. */
 export async function handleClerkEvents(db: Queryable, events: SynthesizedEvent[], source: EventSource): Promise<HandleClerkEventResult[]> {
   if (!events.length) return [];
-  const { rows } = await db.query<{ result: HandleClerkEventResult }>(HANDLE_CLERK_EVENTS, [
-    events.map((event) => JSON.stringify(event.payload)),
-    events.map((event) => event.svixId),
-    source,
-  ]);
+  const { rows } = await db.query<{ result: HandleClerkEventResult }>({
+    name: 'handle_clerk_events',
+    text: HANDLE_CLERK_EVENTS,
+    values: [events.map((event) => JSON.stringify(event.payload)), events.map((event) => event.svixId), source],
+  });
   return rows.map((row) => row.result);
 }
 

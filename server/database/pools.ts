@@ -10,7 +10,7 @@ export interface DatabasePools {
   auth: pg.Pool;
   /** The webhook path: every connection is switched to the role that may only call handle_clerk_event. */
   webhook: pg.Pool;
-  /** Owner connection, used only to check that migrations are current. */
+  /** Owner connection, used only by probes: are migrations current, how many ledger rows failed. */
   owner: pg.Pool;
   /**
    * Warnings the database raised on the webhook path, as they arrive: 'payloadShapeChanged' with
@@ -42,7 +42,8 @@ export function createPools(urls: { ownerUrl: string; authUrl: string }, logger:
     connectionTimeoutMillis: 5000,
     options: `-c role=${WEBHOOK_ROLE}${instanceIds.length ? ` -c clerk.instance_ids=${instanceIds.join(',')}` : ''}`,
   });
-  const owner = new pg.Pool({ connectionString: urls.ownerUrl, max: 1, connectionTimeoutMillis: 3000 });
+  // Probes must not pile up on the one connection: the server cancels any that runs over 2 s.
+  const owner = new pg.Pool({ connectionString: urls.ownerUrl, max: 1, connectionTimeoutMillis: 3000, statement_timeout: 2000 });
   auth.on('error', onError('auth'));
   // A connection that breaks while checked out (PostGraphile holds one between queries) emits
   // 'error' on the client, which would crash the process without a listener; the query in flight

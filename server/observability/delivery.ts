@@ -3,12 +3,15 @@
 // delivery is logged and counted exactly once, whichever branch of the route answered it.
 import type { ServerResponse } from 'node:http';
 
+/** Every outcome a delivery can be reported with: a ledger status, or the 503/500 answers. */
+export const DELIVERY_OUTCOMES = ['processed', 'duplicate', 'stale', 'ignored', 'failed', 'unavailable', 'error'] as const;
+
 export interface DeliveryReport {
   svixId: string;
   eventType: string;
   /** The Clerk id the event is about (`user_…`, `org_…`), when the payload names one. */
   objectId: string | null;
-  /** A ledger status (processed, duplicate, stale, ignored, failed) or `unavailable` (answered 503). */
+  /** A ledger status (processed, duplicate, stale, ignored, failed), `unavailable` (answered 503) or `error` (500). */
   outcome: string;
   /** Why processing failed; the logger scrubs personal data out of it. */
   error?: string;
@@ -17,13 +20,15 @@ export interface DeliveryReport {
 }
 
 /** Why a request was refused before it reached the ledger. */
-export type VerificationFailureReason =
-  | 'missing_headers'
-  | 'bad_signature'
-  | 'timestamp_out_of_tolerance'
-  | 'malformed_headers'
-  | 'body_too_large'
-  | 'malformed_body';
+export const VERIFICATION_FAILURE_REASONS = [
+  'missing_headers',
+  'bad_signature',
+  'timestamp_out_of_tolerance',
+  'malformed_headers',
+  'body_too_large',
+  'malformed_body',
+] as const;
+export type VerificationFailureReason = (typeof VERIFICATION_FAILURE_REASONS)[number];
 
 interface ReportCarrier {
   locals?: { delivery?: DeliveryReport; verificationFailure?: VerificationFailureReason };

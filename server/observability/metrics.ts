@@ -1,11 +1,13 @@
 // Prometheus metrics, one registry per app so that several apps in one process (the tests)
 // never share counters. Delivery and GraphQL figures are taken when the response is done,
-// from what the routes reported on it (see delivery.ts), so routes hold no metric code.
+// from what the routes reported on it (see delivery.ts), so routes hold no metric code. The
+// figures only the database knows (readiness, failed deliveries waiting) are in databaseGauges.ts.
 import type { NextFunction, Request, Response } from 'express';
 import { Router } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DatabasePools } from '../database/pools.ts';
-import { deliveryOf, verificationFailureOf } from './delivery.ts';
+import { databaseSnapshots, registerDatabaseGauges } from './databaseGauges.ts';
+import { DELIVERY_OUTCOMES, deliveryOf, VERIFICATION_FAILURE_REASONS, verificationFailureOf } from './delivery.ts';
 
 /** Clerk's event types look like `user.created` or `organizationMembership.deleted`. */
 const EVENT_TYPE = /^[A-Za-z]{1,40}(?:\.[A-Za-z]{1,40}){1,3}$/;
@@ -38,13 +40,14 @@ function onceDone(res: Response, done: () => void): void {
   res.once('close', finish);
 }
 
-export function createMetrics(pools: DatabasePools): Metrics {
+export function createMetrics(pools: DatabasePools, expectedMigrations: string[]): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  registerDatabaseGauges(registry, databaseSnapshots(pools, expectedMigrations));
 
   const deliveries = new Counter({
     name: 'clerk_webhook_deliveries_total',
-    help: 'Verified webhook deliveries by event type and outcome (processed, duplicate, stale, ignored, failed, unavailable).',
+    help: 'Verified webhook deliveries by event type and outcome (processed, duplicate, stale, ignored, failed, unavailable, error).',
     labelNames: ['event_type', 'outcome'],
     registers: [registry],
   });
@@ -59,6 +62,23 @@ export function createMetrics(pools: DatabasePools): Metrics {
     name: 'clerk_webhook_verification_failures_total',
     help: 'Webhook requests refused before the ledger, by reason (missing_headers, bad_signature, timestamp_out_of_tolerance, malformed_headers, body_too_large, malformed_body).',
     labelNames: ['reason'],
+    registers: [registry],
+  });
+  // Every reason is exported from the start at 0, so the first refusal is an increase that
+  // rate() and increase() see (a series born at 1 looks flat to them). The same for the latency
+  // histogram's outcomes and the answers the error-ratio alert divides.
+  for (const reason of VERIFICATION_FAILURE_REASONS) verificationFailures.inc({ reason }, 0);
+  for (const outcome of DELIVERY_OUTCOMES) deliveryDuration.zero({ outcome });
+  const webhookResponses = new Counter({
+    name: 'clerk_webhook_requests_total',
+    help: 'Every request to the webhook route by the HTTP status answered, verified or not; aborted when the connection closed before the answer was sent. A 5xx delivery is retried by Svix.',
+    labelNames: ['status'],
+    registers: [registry],
+  });
+  for (const status of ['200', '500', '503']) webhookResponses.inc({ status }, 0);
+  const lastDelivery = new Gauge({
+    name: 'clerk_webhook_last_delivery_timestamp_seconds',
+    help: 'When this process last answered a verified delivery, whatever its outcome (Unix time); 0 when it has answered none since it started.',
     registers: [registry],
   });
   const rateLimited = new Counter({
@@ -148,12 +168,14 @@ export function createMetrics(pools: DatabasePools): Metrics {
     observeDeliveries(_req, res, next) {
       const stopTimer = deliveryDuration.startTimer();
       onceDone(res, () => {
+        webhookResponses.inc({ status: res.writableFinished ? String(res.statusCode) : 'aborted' });
         const delivery = deliveryOf(res);
         if (delivery) {
           const eventType = EVENT_TYPE.test(delivery.eventType) ? delivery.eventType : 'other';
           deliveries.inc({ event_type: eventType, outcome: delivery.outcome });
           if (delivery.reason === 'foreign_instance') foreignInstance.inc();
           stopTimer({ outcome: delivery.outcome });
+          lastDelivery.setToCurrentTime();
           return;
         }
         const reason = verificationFailureOf(res) ?? (res.statusCode === 413 ? 'body_too_large' : undefined);

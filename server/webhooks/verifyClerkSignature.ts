@@ -4,7 +4,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Webhook, WebhookVerificationError } from 'svix';
 
 export type SignatureCheck =
-  | { verified: true; svixId: string }
+  /** `payload`: the body as svix parsed it once the signature matched; absent when the body is not JSON. */
+  | { verified: true; svixId: string; payload?: unknown }
   /** `error` is svix's own error (for metric labels), `message` a clear sentence for the sender. */
   | { verified: false; error: WebhookVerificationError; message: string };
 
@@ -52,8 +53,7 @@ export function createClerkSignatureVerifier(secrets: string[]): ClerkSignatureV
     let lastError: WebhookVerificationError | undefined;
     for (const webhook of webhooks) {
       try {
-        webhook.verify(rawBody, svixHeaders);
-        return { verified: true, svixId };
+        return { verified: true, svixId, payload: webhook.verify(rawBody, svixHeaders) };
       } catch (error) {
         // svix parses the body only after a signature matched: a verified body that is not JSON.
         if (error instanceof SyntaxError) return { verified: true, svixId };

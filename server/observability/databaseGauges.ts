@@ -1,0 +1,77 @@
+// Gauges only the database can answer, read when /metrics is scraped: whether the server is
+// ready (the /readyz check) and the ledger's failed deliveries that wait for a replay. Every
+// replica reads the same ledger, so alerts and dashboards take max() over instances. However
+// often /metrics is asked, the database sees at most one round of these queries per
+// SNAPSHOT_MAX_AGE_MS (concurrent scrapes share the round in flight), and a round never waits
+// longer than the probe timeout: a slow database shows as not ready, never as a hung scrape.
+import { Gauge, type Registry } from 'prom-client';
+import type { DatabasePools } from '../database/pools.ts';
+import { checkReadiness, withTimeout } from '../health.ts';
+
+export const SNAPSHOT_MAX_AGE_MS = 5000;
+
+const FAILED_SUMMARY = `
+  select count(*)::int as failed, coalesce(extract(epoch from min(received_at)), 0)::float8 as oldest
+    from app_private.webhook_events
+   where outcome = 'failed'`;
+
+export interface DatabaseSnapshot {
+  ready: boolean;
+  /** Absent when the ledger could not be read this round. */
+  ledger?: { failed: number; oldestFailedSeconds: number };
+}
+
+/** Reads a snapshot, or returns the one read less than `maxAgeMs` ago (or still being read). */
+export function databaseSnapshots(pools: DatabasePools, expectedMigrations: string[], maxAgeMs = SNAPSHOT_MAX_AGE_MS): () => Promise<DatabaseSnapshot> {
+  let latest: { startedAt: number; snapshot: Promise<DatabaseSnapshot> } | undefined;
+  const read = async (): Promise<DatabaseSnapshot> => {
+    // The pool gauges of the same scrape are read first: a query on an idle pool sits in its
+    // queue until the next tick, and would otherwise be counted as a client waiting.
+    await new Promise((resolve) => setImmediate(resolve));
+    const readiness = await checkReadiness(pools, expectedMigrations);
+    if (!readiness.ready) return { ready: false };
+    try {
+      const { rows } = await withTimeout(pools.owner.query<{ failed: number; oldest: number }>(FAILED_SUMMARY), 'the ledger summary');
+      return { ready: true, ledger: { failed: rows[0].failed, oldestFailedSeconds: rows[0].oldest } };
+    } catch {
+      return { ready: true };
+    }
+  };
+  return () => {
+    if (!latest || Date.now() - latest.startedAt >= maxAgeMs) latest = { startedAt: Date.now(), snapshot: read() };
+    return latest.snapshot;
+  };
+}
+
+/**
+ * Registers the gauges. While the ledger cannot be read its gauges keep their last values (the
+ * readiness gauge says why), so a database outage neither raises nor clears a failure alert.
+ */
+export function registerDatabaseGauges(registry: Registry, snapshot: () => Promise<DatabaseSnapshot>): void {
+  new Gauge({
+    name: 'clerk_pg_sync_ready',
+    help: '1 when the database answers and holds every committed migration (what GET /readyz reports), else 0.',
+    registers: [registry],
+    async collect() {
+      this.set((await snapshot()).ready ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'clerk_webhook_ledger_failed_events',
+    help: 'Deliveries recorded failed in the ledger and not yet replayed successfully.',
+    registers: [registry],
+    async collect() {
+      const { ledger } = await snapshot();
+      if (ledger) this.set(ledger.failed);
+    },
+  });
+  new Gauge({
+    name: 'clerk_webhook_ledger_oldest_failed_timestamp_seconds',
+    help: 'When the oldest delivery still recorded failed in the ledger was received (Unix time); 0 when there is none.',
+    registers: [registry],
+    async collect() {
+      const { ledger } = await snapshot();
+      if (ledger) this.set(ledger.oldestFailedSeconds);
+    },
+  });
+}
