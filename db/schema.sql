@@ -1259,6 +1259,27 @@ $$;
 COMMENT ON FUNCTION app_private.claim_webhook_key(p_key text) IS 'Takes the ledger key of a delivery for the rest of the transaction (an advisory lock: a concurrent delivery of the same key waits until this transaction ends), then looks for an earlier delivery of it. Returns that ledger row, counted one more duplicate, or a row of nulls when this is the first delivery.';
 
 --
+-- Name: clerk_data_id_problem(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.clerk_data_id_problem(p_payload jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select case
+    when jsonb_typeof(p_payload -> 'data') = 'object' and (p_payload -> 'data') ? 'id'
+         and (jsonb_typeof(p_payload #> '{data,id}') <> 'string' or p_payload #>> '{data,id}' = '')
+    then format('data.id must be a non-empty string; this event has %s',
+                case when jsonb_typeof(p_payload #> '{data,id}') = 'string' then 'an empty string' else 'a JSON ' || jsonb_typeof(p_payload #> '{data,id}') end)
+  end
+$$;
+
+--
+-- Name: FUNCTION clerk_data_id_problem(p_payload jsonb); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.clerk_data_id_problem(p_payload jsonb) IS 'Why the payload''s data.id cannot name an object (it is present but not a non-empty string), or null when it can or is absent. process_clerk_event records such an event failed.';
+
+--
 -- Name: clerk_deleted_at(timestamp with time zone, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
@@ -2283,6 +2304,10 @@ begin
     outcome := 'ignored';
     error_message := 'foreign_instance';
     return;
+  end if;
+  error_message := app_private.clerk_data_id_problem(p_payload);
+  if error_message is not null then
+    raise exception '%', error_message using errcode = '22023';
   end if;
   perform app_private.check_clerk_shape(event.event_type, event.data);
   outcome := app_private.sync_clerk_event(event);
@@ -6703,13 +6728,15 @@ COMMENT ON POLICY select_self_or_member ON app_public.users IS 'A user always se
 -- Name: audit_logs select_with_audit_permission; Type: POLICY; Schema: app_public; Owner: -
 --
 
-CREATE POLICY select_with_audit_permission ON app_public.audit_logs FOR SELECT TO authenticated USING (((organization_id = ( SELECT app_public.current_org_id() AS current_org_id)) AND (( SELECT app_public.has_permission('org:admin:view_audit_logs'::text) AS has_permission) OR ( SELECT app_public.has_permission('org:compliance:access_audit_logs'::text) AS has_permission))));
+CREATE POLICY select_with_audit_permission ON app_public.audit_logs FOR SELECT TO authenticated USING (((organization_id = ( SELECT app_public.current_org_id() AS current_org_id)) AND (( SELECT app_public.has_permission('org:admin:view_audit_logs'::text) AS has_permission) OR ( SELECT app_public.has_permission('org:compliance:access_audit_logs'::text) AS has_permission)) AND ( SELECT (EXISTS ( SELECT
+           FROM app_public.organizations o
+          WHERE ((o.id = app_public.current_org_id()) AND (o.deleted_at IS NULL)))) AS "exists") AND ((entity_kind <> 'organization_invitations'::text) OR ( SELECT app_public.has_permission('org:sys_memberships:read'::text) AS has_permission)) AND ((entity_kind <> 'organization_domains'::text) OR ( SELECT app_public.has_permission('org:sys_domains:read'::text) AS has_permission))));
 
 --
 -- Name: POLICY select_with_audit_permission ON audit_logs; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON POLICY select_with_audit_permission ON app_public.audit_logs IS 'Audit rows of the active organization, for holders of org:admin:view_audit_logs or org:compliance:access_audit_logs.';
+COMMENT ON POLICY select_with_audit_permission ON app_public.audit_logs IS 'Audit rows of the active organization while it exists, for holders of org:admin:view_audit_logs or org:compliance:access_audit_logs; rows about invitations also need org:sys_memberships:read, rows about domains org:sys_domains:read.';
 
 --
 -- Name: sessions; Type: ROW SECURITY; Schema: app_public; Owner: -
@@ -7113,6 +7140,12 @@ REVOKE ALL ON FUNCTION app_private.check_load_change() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.claim_webhook_key(p_key text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION clerk_data_id_problem(p_payload jsonb); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.clerk_data_id_problem(p_payload jsonb) FROM PUBLIC;
 
 --
 -- Name: FUNCTION clerk_deleted_at(p_held timestamp with time zone, p_incoming timestamp with time zone); Type: ACL; Schema: app_private; Owner: -

@@ -1,3 +1,1 @@
---!include policies/audit_logs.sql
---!include functions/clerk_data_id_problem.sql
---!include functions/process_clerk_event.sql
+-- Enter migration here
