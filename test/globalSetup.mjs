@@ -21,9 +21,6 @@ function withLogin(rootUrl, user, password, database) {
 }
 
 export default async function globalSetup() {
-  if (Number(process.versions.node.split('.')[0]) < 24) {
-    throw new Error(`Tests need Node 24 (found ${process.version}): run them with npm test, which puts node_modules/.bin/node first on PATH`);
-  }
   let rootUrl = process.env.ROOT_DATABASE_URL;
   let cluster = null;
   let dataDir = null;

@@ -1,4 +1,4 @@
-// Runs `npm run webhooks -- …` the way a developer does: a separate Node 24 process on the
+// Runs `npm run webhooks -- …` the way a developer does: a separate Node process on the
 // project's entry point, with only the environment given here.
 import { spawn } from 'node:child_process';
 

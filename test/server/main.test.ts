@@ -111,6 +111,39 @@ describe('npm start with the embedded Postgres', () => {
     expect(await server.exited).toBe(0);
   });
 
+  it('stops the server and Postgres within the shutdown timeout when only the npm process of `npm start` is signalled', async () => {
+    // What Docker's PID 1, PM2 or a `kill $!` script does: the signal reaches npm and nothing else.
+    const shutdownTimeoutMs = 5_000;
+    const npm = spawn('npm', ['start'], { cwd: process.cwd(), env: { ...env, SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    npm.stdout!.on('data', (chunk) => (output += chunk));
+    npm.stderr!.on('data', (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => npm.on('exit', (code) => resolve(code)));
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+      if (npm.exitCode !== null) throw new Error(`npm start exited with ${npm.exitCode}:\n${output}`);
+      if (await fetch(`http://127.0.0.1:${env.PORT}/readyz`).then((response) => response.status === 200, () => false)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const serverPid = Number(/"pid":(\d+)/.exec(output)?.[1]);
+    const postmaster = readPostmasterPid();
+    expect(serverPid).not.toBe(npm.pid);
+    expect(isAlive(serverPid)).toBe(true);
+
+    const signalledAt = Date.now();
+    process.kill(npm.pid!, 'SIGTERM');
+    try {
+      expect(await waitForDeath(serverPid)).toBe(true);
+      expect(await waitForDeath(postmaster)).toBe(true);
+      expect(Date.now() - signalledAt).toBeLessThan(shutdownTimeoutMs);
+      expect(await exited).toBe(0);
+    } finally {
+      // A server the signal did not reach would outlive the test and hold its ports.
+      for (const pid of [serverPid, postmaster]) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    }
+    expect(output).toContain('"signal":"SIGTERM"');
+    expect(existsSync(postmasterPidFile())).toBe(false);
+  });
+
   it('says clearly what went wrong when the port is taken by something else', async () => {
     const blocker = (await import('node:net')).createServer().listen(Number(env.EMBEDDED_POSTGRES_PORT), '127.0.0.1');
     await new Promise((resolve) => blocker.once('listening', resolve));
