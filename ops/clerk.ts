@@ -1,4 +1,5 @@
 // `npm run clerk -- <command>`: operator commands against Clerk and the database.
+import '../server/environmentFile.ts'; // first: .env / ENV_FILE before anything reads the environment
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../server/config.ts';
 import { backfillCommand, UsageError } from './backfill/command.ts';

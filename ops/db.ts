@@ -1,8 +1,9 @@
 // `npm run db:<command>`: graphile-migrate and role setup against the configured database, or
 // against the embedded development Postgres when DATABASE_URL is unset.
+import '../server/environmentFile.ts'; // first: .env / ENV_FILE before anything reads the environment
 import * as graphileMigrate from 'graphile-migrate';
 import { ConfigError, loadConfig } from '../server/config.ts';
-import { resolveDatabase } from '../server/database/environment.ts';
+import { checkConnection, resolveDatabase } from '../server/database/environment.ts';
 import { applyMigrations, migrationSettings } from '../server/database/migrations.ts';
 import { setupDatabase } from '../server/database/setup.ts';
 import { checkSchemaFile, writeSchemaFile } from './schemaDump.ts';
@@ -48,6 +49,10 @@ async function main(command: string | undefined): Promise<void> {
   }
   const database = await resolveDatabase(config, log);
   try {
+    if (!database.embedded) {
+      if (command === 'setup' && database.rootUrl) await checkConnection('ROOT_DATABASE_URL', database.rootUrl);
+      else if (command !== 'setup') await checkConnection('DATABASE_URL', database.ownerUrl);
+    }
     const settings = migrationSettings(database, log);
     switch (command) {
       case 'setup':

@@ -1,6 +1,7 @@
 // `npm run -s dev:token -- [--user …] [--org … --role …]`: prints a session token the development
 // server accepts (see server/devSessionToken.ts), for Authorization: Bearer in GraphiQL or curl.
 // The defaults are the fixture story's Alicia, admin of Test Trucking (test/fixtures/clerk/README.md).
+import '../server/environmentFile.ts'; // first: .env / ENV_FILE before anything reads the environment
 import { Command, InvalidArgumentError } from 'commander';
 import { REFERENCE_ROLES } from '../server/clerk/referenceRoles.ts';
 import { ConfigError, loadConfig } from '../server/config.ts';

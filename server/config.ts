@@ -4,6 +4,7 @@ import { EnvError, EnvMissingError, bool, cleanEnv, makeValidator, num, port, st
 import path from 'node:path';
 import { loadDevSecrets } from './devSecrets.ts';
 import { sessionTokenPublicKey } from './devSessionToken.ts';
+import { environmentFile } from './environmentFile.ts';
 
 export interface Config {
   production: boolean;
@@ -218,17 +219,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     },
   );
 
-  // A malformed variable cannot be read back from envalid, so report those before cross-checks.
-  if (problems.length) throw new ConfigError(problems);
-  const production = clean.NODE_ENV === 'production';
-  const webhookSecretList = clean.CLERK_WEBHOOK_SIGNING_SECRET ?? clean.CLERK_WEBHOOK_SECRET ?? [];
-  if (clean.DATABASE_URL && !clean.AUTH_DATABASE_URL) {
+  if (env === process.env && environmentFile.problem) problems.unshift(environmentFile.problem);
+  // The cross-checks look at what was given, not at what envalid accepted, so that a malformed
+  // variable does not hide a missing one: every problem is reported in the same error.
+  const given = (name: string) => env[name] !== undefined && env[name] !== '';
+  if (given('DATABASE_URL') && !given('AUTH_DATABASE_URL')) {
     problems.push('AUTH_DATABASE_URL is required when DATABASE_URL is set (the server must not run as the owner)');
   }
-  if (production) {
-    if (!clean.DATABASE_URL) problems.push('DATABASE_URL is required in production (the embedded Postgres is for development)');
-    if (!webhookSecretList.length) problems.push('CLERK_WEBHOOK_SIGNING_SECRET is required in production');
-    if (!clean.CLERK_JWT_KEY && !clean.CLERK_SECRET_KEY) {
+  if ((env.NODE_ENV ?? 'development') === 'production') {
+    if (!given('DATABASE_URL')) problems.push('DATABASE_URL is required in production (the embedded Postgres is for development)');
+    if (!given('CLERK_WEBHOOK_SIGNING_SECRET') && !given('CLERK_WEBHOOK_SECRET')) problems.push('CLERK_WEBHOOK_SIGNING_SECRET is required in production');
+    if (!given('CLERK_JWT_KEY') && !given('CLERK_SECRET_KEY')) {
       problems.push('CLERK_JWT_KEY (or CLERK_SECRET_KEY) is required in production to verify session tokens');
     }
   }
@@ -237,6 +238,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   }
   if (clean.METRICS_PORT !== undefined && clean.METRICS_PORT === clean.PORT) problems.push('METRICS_PORT must differ from PORT');
   if (problems.length) throw new ConfigError(problems);
+  const production = clean.NODE_ENV === 'production';
+  const webhookSecretList = clean.CLERK_WEBHOOK_SIGNING_SECRET ?? clean.CLERK_WEBHOOK_SECRET ?? [];
 
   const dataDir = path.resolve(clean.DATA_DIR);
   let acceptedSecrets = webhookSecretList;

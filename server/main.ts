@@ -1,12 +1,13 @@
 // Entry point of `npm start`: validate configuration, find or start the database, migrate,
 // serve, and shut down in order (stop accepting, drain, close pools, stop Postgres).
+import './environmentFile.ts'; // first: .env / ENV_FILE before anything reads the environment
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
 import express from 'express';
 import { createApp } from './app.ts';
 import { startupBanner } from './banner.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { resolveDatabase, type DatabaseEnvironment } from './database/environment.ts';
+import { checkConnection, resolveDatabase, type DatabaseEnvironment } from './database/environment.ts';
 import { applyMigrations, committedMigrations } from './database/migrations.ts';
 import { createPools, type DatabasePools } from './database/pools.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -117,6 +118,10 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 
   database = await resolveDatabase(config, (line) => logger.info(line));
+  if (!database.embedded) {
+    await checkConnection('DATABASE_URL', database.ownerUrl);
+    await checkConnection('AUTH_DATABASE_URL', database.authUrl);
+  }
   await applyMigrations(database, (line) => logger.info(line));
   pools = createPools(database, logger, { instanceIds: config.clerk.instanceIds });
   const metricsApp = config.metricsPort === undefined ? undefined : express();

@@ -1,5 +1,6 @@
 // Decides which Postgres the product talks to: the one configured in the environment, or an
 // embedded development cluster under the data directory, set up with the same roles.
+import pg from 'pg';
 import type { Config } from '../config.ts';
 import { loadDevSecrets } from '../devSecrets.ts';
 import { startEmbeddedPostgres } from './embeddedPostgres.ts';
@@ -23,6 +24,35 @@ export function withLogin(rootUrl: string, user: string, password: string, datab
   url.password = password;
   url.pathname = `/${database}`;
   return url.toString();
+}
+
+/** A connection string fit for a log or an error: the password is left out. */
+export function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return '(not a URL)';
+  }
+}
+
+/**
+ * Connects once to the database named by `variable`, so that a wrong host, password or database
+ * name stops the start with an error that says which URL failed (without its password).
+ */
+export async function checkConnection(variable: string, url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('select 1');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message || (error as NodeJS.ErrnoException).code : String(error);
+    throw new Error(`cannot connect to ${variable} (${withoutPassword(url)}): ${reason}`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 export async function resolveDatabase(config: Config, log: (line: string) => void): Promise<DatabaseEnvironment> {

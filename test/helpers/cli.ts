@@ -12,7 +12,7 @@ export function runWebhooksCli(args: string[], env: NodeJS.ProcessEnv = {}): Pro
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['ops/webhooks.ts', ...args], {
       cwd: process.cwd(),
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ENV_FILE: '', ...env }, // no developer .env
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

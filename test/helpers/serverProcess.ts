@@ -20,6 +20,7 @@ export async function startServerProcess(
     cwd: process.cwd(),
     env: {
       PATH: process.env.PATH,
+      ENV_FILE: '', // a developer's .env must not reach the process under test
       HOME: process.env.HOME,
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',

@@ -57,6 +57,20 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reports a malformed variable and a missing one together', () => {
+    expect(problemsOf({ CLERK_JWT_KEY: 'abc', DATABASE_URL: 'postgres://owner:pw@localhost/app' })).toEqual([
+      expect.stringMatching(/^CLERK_JWT_KEY must be the PEM public key/),
+      expect.stringMatching(/^AUTH_DATABASE_URL is required when DATABASE_URL is set/),
+    ]);
+    const production = problemsOf({ NODE_ENV: 'production', DATABASE_URL: 'mysql://root@localhost/app', CLERK_WEBHOOK_SIGNING_SECRET: 'not-a-secret' });
+    expect(production).toEqual([
+      expect.stringMatching(/^DATABASE_URL must start with postgres:\/\//),
+      expect.stringMatching(/^CLERK_WEBHOOK_SIGNING_SECRET each secret must look like whsec_/),
+      expect.stringMatching(/^AUTH_DATABASE_URL is required when DATABASE_URL is set/),
+      expect.stringMatching(/^CLERK_JWT_KEY \(or CLERK_SECRET_KEY\) is required in production/),
+    ]);
+  });
+
   it('accepts several signing secrets for rotation, and the older variable name', () => {
     expect(loadConfig({ CLERK_WEBHOOK_SIGNING_SECRET: `${SECRET}  ${OTHER_SECRET}` }).clerk.webhookSecrets).toEqual([SECRET, OTHER_SECRET]);
     expect(loadConfig({ CLERK_WEBHOOK_SECRET: SECRET }).clerk.webhookSecrets).toEqual([SECRET]);

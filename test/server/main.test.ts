@@ -7,6 +7,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../support/ports.ts';
+import { testDatabase } from '../helpers/db.ts';
 
 jest.setTimeout(120_000);
 
@@ -18,6 +19,7 @@ beforeAll(async () => {
   await chmod(dataDir, 0o755);
   env = {
     PATH: process.env.PATH,
+    ENV_FILE: '', // a developer's .env must not reach the process under test
     HOME: process.env.HOME,
     NODE_ENV: 'development',
     LOG_LEVEL: 'info',
@@ -74,6 +76,7 @@ describe('npm start with the embedded Postgres', () => {
     const server = await startServer();
     expect(server.output()).toContain('initialising a new cluster');
     expect(server.output()).toMatch(/Development webhook signing secret: whsec_/);
+    expect(server.output()).not.toContain('GRAPHILE_ENV');
     const postmaster = readPostmasterPid();
     server.child.kill('SIGINT');
     expect(await server.exited).toBe(0);
@@ -113,8 +116,8 @@ describe('npm start with the embedded Postgres', () => {
 
   it('stops the server and Postgres within the shutdown timeout when only the npm process of `npm start` is signalled', async () => {
     // What Docker's PID 1, PM2 or a `kill $!` script does: the signal reaches npm and nothing else.
-    const shutdownTimeoutMs = 5_000;
-    const npm = spawn('npm', ['start'], { cwd: process.cwd(), env: { ...env, SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const shutdownTimeoutMs = 10_000; // the default SHUTDOWN_TIMEOUT_MS
+    const npm = spawn('npm', ['start'], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     npm.stdout!.on('data', (chunk) => (output += chunk));
     npm.stderr!.on('data', (chunk) => (output += chunk));
@@ -158,5 +161,37 @@ describe('npm start with the embedded Postgres', () => {
     } finally {
       blocker.close();
     }
+  });
+});
+
+describe('npm start against a database it cannot reach', () => {
+  async function startFailure(extra: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+    const child = spawn(process.execPath, ['server/main.ts'], { cwd: process.cwd(), env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    child.stderr!.on('data', (chunk) => (output += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    return { code, output };
+  }
+
+  it('names the URL that failed, without its password', async () => {
+    const port = await freePort();
+    const { code, output } = await startFailure({
+      DATABASE_URL: `postgres://owner:owner-secret-pw@127.0.0.1:${port}/app`,
+      AUTH_DATABASE_URL: `postgres://auth:auth-secret-pw@127.0.0.1:${port}/app`,
+    });
+    expect(code).toBe(1);
+    expect(output).toContain(`cannot connect to DATABASE_URL (postgres://owner@127.0.0.1:${port}/app): connect ECONNREFUSED`);
+    expect(output).not.toContain('secret-pw');
+  });
+
+  it('names the login role URL when only its password is wrong', async () => {
+    const auth = new URL(testDatabase.authUrl());
+    auth.password = 'wrong-secret-pw';
+    const { code, output } = await startFailure({ DATABASE_URL: testDatabase.ownerUrl(), AUTH_DATABASE_URL: auth.toString() });
+    expect(code).toBe(1);
+    auth.password = '';
+    expect(output).toContain(`cannot connect to AUTH_DATABASE_URL (${auth.toString()}): password authentication failed`);
+    expect(output).not.toContain('wrong-secret-pw');
   });
 });

@@ -31,6 +31,7 @@ async function startServer(port: number): Promise<{ child: ChildProcess; output:
     cwd: process.cwd(),
     env: {
       PATH: process.env.PATH,
+      ENV_FILE: '', // a developer's .env must not reach the process under test
       HOME: process.env.HOME,
       NODE_ENV: 'development',
       LOG_LEVEL: 'info',

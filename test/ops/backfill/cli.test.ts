@@ -23,6 +23,7 @@ function runCli(...args: string[]): CliRun {
     cwd: process.cwd(),
     env: {
       PATH: process.env.PATH,
+      ENV_FILE: '', // a developer's .env must not reach the process under test
       NODE_ENV: 'test',
       DATABASE_URL: database.ownerUrl,
       AUTH_DATABASE_URL: database.authUrl,
