@@ -1,6 +1,6 @@
 // `npm run webhooks -- <command>`: send signed test deliveries, read or replay the ledger, and check
 // that nothing personal about a deleted user is left.
-import '../environmentFile.ts'; // first: .env / ENV_FILE before anything reads the environment
+import '../server/environmentFile.ts'; // first: .env / ENV_FILE before anything reads the environment
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { failedSince, ledgerStats, listEvents, parseSince, payloadKeys, replayEvent, withOwnerConnection, type LedgerRow, type ReplayResult } from './ledger.ts';
