@@ -2,6 +2,7 @@
 // against the embedded development Postgres when DATABASE_URL is unset.
 import '../server/environmentFile.ts'; // first: .env / ENV_FILE before anything reads the environment
 import * as graphileMigrate from 'graphile-migrate';
+import { clearAllPools } from 'graphile-migrate/dist/pgReal.js';
 import { ConfigError, loadConfig } from '../server/config.ts';
 import { checkConnection, resolveDatabase } from '../server/database/environment.ts';
 import { applyMigrations, migrationSettings } from '../server/database/migrations.ts';
@@ -85,7 +86,12 @@ async function main(command: string | undefined): Promise<void> {
         process.exitCode = 2;
     }
   } finally {
-    if (command !== 'watch' || process.argv.includes('--once')) await database.stop();
+    if (command !== 'watch' || process.argv.includes('--once')) {
+      // graphile-migrate keeps its pools open for a moment: release them now, so the embedded
+      // Postgres (which waits for their connections to leave) stops at once.
+      clearAllPools();
+      await database.stop();
+    }
   }
 }
 

@@ -219,7 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     },
   );
 
-  if (env === process.env && environmentFile.problem) problems.unshift(environmentFile.problem);
+  if (environmentFile.problem) problems.unshift(environmentFile.problem);
   // The cross-checks look at what was given, not at what envalid accepted, so that a malformed
   // variable does not hide a missing one: every problem is reported in the same error.
   const given = (name: string) => env[name] !== undefined && env[name] !== '';

