@@ -70,6 +70,18 @@ export async function listEvents(client: pg.ClientBase, options: { failed: boole
   return rows;
 }
 
+/** How many ledger rows match the filters of `listEvents`, so a list cut by --limit can say so. */
+export async function countEvents(client: pg.ClientBase, options: { failed: boolean; since?: Date }): Promise<number> {
+  const { rows } = await client.query<{ total: number }>(
+    `select count(*)::int as total
+       from app_private.webhook_events
+      where ($1::boolean is false or outcome = 'failed')
+        and ($2::timestamptz is null or received_at >= $2)`,
+    [options.failed, options.since ?? null],
+  );
+  return rows[0].total;
+}
+
 export interface ReplayResult {
   svixId: string;
   result: HandleClerkEventResult | null;

@@ -3,7 +3,7 @@
 import '../server/environmentFile.ts'; // first: .env / ENV_FILE before anything reads the environment
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { failedSince, ledgerStats, listEvents, parseSince, payloadKeys, replayEvent, withOwnerConnection, type LedgerRow, type ReplayResult } from './ledger.ts';
+import { countEvents, failedSince, ledgerStats, listEvents, parseSince, payloadKeys, replayEvent, withOwnerConnection, type LedgerRow, type ReplayResult } from './ledger.ts';
 import { piiScan } from './piiScan.ts';
 import { planMessages, resolveFixtures, resolveSigningSecret, sendMessage, type SendResult } from './send.ts';
 
@@ -76,9 +76,21 @@ program
   .option('--limit <n>', 'at most n rows', positiveInteger, 50)
   .option('--json', 'one JSON object per line')
   .action(async (options: { failed?: boolean; since?: Date; limit: number; json?: boolean }) => {
-    const rows = await withOwnerConnection((client) => listEvents(client, { failed: Boolean(options.failed), since: options.since, limit: options.limit }), dbLog);
+    const filters = { failed: Boolean(options.failed), since: options.since };
+    const { rows, total } = await withOwnerConnection(
+      async (client) => {
+        // One snapshot for both, so deliveries arriving meanwhile do not look like rows cut by --limit.
+        await client.query('begin isolation level repeatable read read only');
+        const listed = { rows: await listEvents(client, { ...filters, limit: options.limit }), total: await countEvents(client, filters) };
+        await client.query('commit');
+        return listed;
+      },
+      dbLog,
+    );
+    const cut = total > rows.length ? `showing ${rows.length} of ${total} (--limit)` : null;
     if (options.json) {
       for (const row of rows) console.log(JSON.stringify(row));
+      if (cut) console.error(cut);
       return;
     }
     if (!rows.length) {
@@ -91,10 +103,12 @@ program
       row.event_type ?? '-',
       row.object_id ?? '-',
       row.svix_id,
-      String(row.attempts),
+      // Every time the event reached the database: Svix's deliveries (duplicates included) and replays.
+      String(row.attempts + row.duplicates),
       row.error_message ? row.error_message.slice(0, 100) : '',
     ];
     console.log(table([['received', 'outcome', 'type', 'object', 'svix-id', 'attempts', 'error'], ...rows.map(line)]));
+    if (cut) console.log(cut);
   });
 
 program

@@ -111,6 +111,9 @@ describe('webhooks send', () => {
       expect((await ledgerRow(sends[0].svixId)).duplicates).toBe(2);
     }
     expect(run.stdout).toMatch(/^sent 9 to .*: .*6 duplicate/m);
+    // The ledger's attempts column counts every delivery of the message, duplicates included.
+    const listed = await runWebhooksCli(['list', '--since', '10m', '--limit', '1000000'], ledgerEnv());
+    for (const svixId of new Set(sent.map((line) => line.svixId))) expect(listed.stdout).toMatch(new RegExp(`\\s${svixId}\\s+3(\\s|$)`, 'm'));
   });
 
   it('finds the development secret in DATA_DIR when no secret is configured', async () => {
@@ -178,6 +181,21 @@ describe('the ledger commands', () => {
     const table = await runWebhooksCli(['list', '--failed', '--limit', '1000000'], ledgerEnv());
     expect(table.stdout).toMatch(/^received\s+outcome\s+type\s+object\s+svix-id\s+attempts\s+error$/m);
     expect(table.stdout).toMatch(new RegExp(`failed\\s+organization\\.created\\s+org_\\w+\\s+${recentFailureId}\\s+1\\s+simulated bug`));
+  });
+
+  it('list says when --limit cut it short, and how many rows there are', async () => {
+    const run = await runWebhooksCli(['list', '--limit', '2'], ledgerEnv());
+    expect(run.code).toBe(0);
+    const cut = /^showing 2 of (\d+) \(--limit\)$/m.exec(run.stdout);
+    expect(cut).not.toBeNull();
+    const { rows } = await getOwnerPool().query(`select count(*)::int as n from app_private.webhook_events`);
+    expect(Number(cut![1])).toBeGreaterThanOrEqual(3);
+    expect(Number(cut![1])).toBeLessThanOrEqual(rows[0].n);
+    const json = await runWebhooksCli(['list', '--limit', '2', '--json'], ledgerEnv());
+    expect(json.stdout.trim().split('\n')).toHaveLength(2);
+    expect(json.stderr).toMatch(/^showing 2 of \d+ \(--limit\)$/m);
+    const everything = await runWebhooksCli(['list', '--limit', '1000000'], ledgerEnv());
+    expect(everything.stdout).not.toMatch(/showing \d+ of/);
   });
 
   it('stats counts by type and outcome and names the oldest failure', async () => {
