@@ -50,7 +50,7 @@ program
   .description('sign payloads exactly as Svix does and POST them (local testing without a tunnel)')
   .argument('<fixtures...>', 'a fixture file, a folder of them (sent oldest event first), or an event type such as user.created (test/fixtures/clerk/<type>.json)')
   .option('--url <url>', 'the webhook endpoint', `http://localhost:${process.env.PORT ?? 3000}${WEBHOOK_PATH}`)
-  .option('--secret <whsec>', 'signing secret (default: CLERK_WEBHOOK_SIGNING_SECRET, else the development secret in .data/dev-secrets.json)')
+  .option('--secret <whsec>', 'signing secret (default: CLERK_WEBHOOK_SIGNING_SECRET, else the development secret in $DATA_DIR/dev-secrets.json, .data/ by default)')
   .option('--shuffle', 'send in random order, to rehearse out-of-order delivery')
   .option('--repeat <n>', 'send each payload n times under the same svix-id, to rehearse duplicate delivery', positiveInteger, 1)
   .action(async (targets: string[], options: { url: string; secret?: string; shuffle?: boolean; repeat: number }) => {

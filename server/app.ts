@@ -39,5 +39,9 @@ export function createApp(services: AppServices, metricsApp?: express.Express): 
     mountGraphql(app, services, verifySessionToken, metrics);
     app.use(adminRouter(services, verifySessionToken));
   }
+  // Anything else: JSON like every other answer, not Express's HTML page.
+  app.use((req, res) => {
+    res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
+  });
   return app;
 }

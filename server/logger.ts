@@ -42,6 +42,9 @@ export function scrubSecrets(text: string): string {
   return scrubbed;
 }
 
+/** A development terminal: one line per entry (a delivery, a request), its fields after the message. */
+export const PRETTY_OPTIONS = { translateTime: 'SYS:HH:MM:ss', singleLine: true, ignore: 'pid,hostname' };
+
 function wantsPrettyOutput(env: NodeJS.ProcessEnv): boolean {
   return env.NODE_ENV !== 'production' && env.NODE_ENV !== 'test' && Boolean(process.stdout.isTTY) && env.LOG_FORMAT !== 'json';
 }
@@ -56,7 +59,7 @@ export function createLogger(env: NodeJS.ProcessEnv = process.env, destination?:
   if (destination) return pino(options, destination);
   return pino({
     ...options,
-    transport: wantsPrettyOutput(env) ? { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } } : undefined,
+    transport: wantsPrettyOutput(env) ? { target: 'pino-pretty', options: PRETTY_OPTIONS } : undefined,
   });
 }
 

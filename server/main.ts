@@ -4,6 +4,7 @@ import './environmentFile.ts'; // first: .env / ENV_FILE before anything reads t
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
 import express from 'express';
+import path from 'node:path';
 import { createApp } from './app.ts';
 import { startupBanner } from './banner.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
@@ -12,16 +13,23 @@ import { applyMigrations, committedMigrations } from './database/migrations.ts';
 import { createPools, type DatabasePools } from './database/pools.ts';
 import { createLogger, type Logger } from './logger.ts';
 
+/** Where the development secrets live, as the operator would type it (relative when inside the project). */
+function devSecretsFile(config: Config): string {
+  const file = path.join(config.database.dataDir, 'dev-secrets.json');
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
+}
+
 /** Says which development defaults loadConfig filled in. */
 function warnAboutDevelopmentDefaults(config: Config, logger: Logger): void {
   const { webhookSecret, developmentTokens } = config.sources;
   if (webhookSecret.kind === 'generated') {
-    logger.warn('CLERK_WEBHOOK_SIGNING_SECRET is not set: generated a development secret (kept in .data/dev-secrets.json, printed only this once)');
+    logger.warn(`CLERK_WEBHOOK_SIGNING_SECRET is not set: generated a development secret (kept in ${devSecretsFile(config)}, printed only this once)`);
   } else if (webhookSecret.kind === 'stored') {
-    logger.warn('CLERK_WEBHOOK_SIGNING_SECRET is not set: using the development secret from .data/dev-secrets.json');
+    logger.warn(`CLERK_WEBHOOK_SIGNING_SECRET is not set: using the development secret from ${devSecretsFile(config)}`);
   }
   if (developmentTokens) {
-    logger.warn('CLERK_JWT_KEY and CLERK_SECRET_KEY are not set: /graphql verifies development tokens (npm run dev:token) with the key in .data/dev-secrets.json');
+    logger.warn(`CLERK_JWT_KEY and CLERK_SECRET_KEY are not set: /graphql verifies development tokens (npm run dev:token) with the key in ${devSecretsFile(config)}`);
   }
 }
 

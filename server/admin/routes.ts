@@ -13,6 +13,7 @@ import type { SessionClaims, SessionTokenVerifier } from '../auth/verifySessionT
 import { clerkStatusOf, createBackendApi, describeClerkError, withClerkRetry, type BackendApi, type RetryPolicy } from '../clerk/backendApi.ts';
 import { handleClerkEvent, isTransientSqlState, sqlStateOf, synthesizedEnvelope, type ClerkEventStatus } from '../database/clerkEvents.ts';
 import type { AppServices } from '../services.ts';
+import { markRefusal } from '../observability/delivery.ts';
 import { asVisitor, assignableRoles, describeCaller, memberOfActiveOrganization } from './visitor.ts';
 
 export const SYNC_USER_PATH = '/api/users/sync-from-clerk';
@@ -35,6 +36,7 @@ class HttpError extends Error {
 type Json = Record<string, unknown>;
 
 function fail(res: Response, status: number, message: string): void {
+  if (status < 500) markRefusal(res, message);
   if (status === 401) res.set('WWW-Authenticate', 'Bearer');
   res.status(status).json({ success: false, message });
 }

@@ -5,6 +5,7 @@
 // in the answer shape of the route it guards, saying why.
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
+import { markRefusal } from '../observability/delivery.ts';
 import type { SessionClaims, SessionTokenVerifier } from './verifySessionToken.ts';
 
 // Keyed by the request object itself: no global type augmentation, nothing outlives the request.
@@ -35,6 +36,7 @@ const BEARER = /^Bearer +([^\s]+) *$/i;
 /** Verifies the Bearer token with the app's one verifier; `body` shapes refusals for the guarded route. */
 export function bearerAuth(verify: SessionTokenVerifier, body: RefusalBody = graphqlRefusal) {
   const refuse = (res: Response, refusal: Refusal) => {
+    markRefusal(res, `${refusal.reason}: ${refusal.message}`);
     if (refusal.status === 401) {
       res.set('WWW-Authenticate', `Bearer error="invalid_token", error_description="${refusal.message.replace(/["\\]/g, "'")}"`);
     } else {

@@ -31,7 +31,7 @@ export const VERIFICATION_FAILURE_REASONS = [
 export type VerificationFailureReason = (typeof VERIFICATION_FAILURE_REASONS)[number];
 
 interface ReportCarrier {
-  locals?: { delivery?: DeliveryReport; verificationFailure?: VerificationFailureReason };
+  locals?: { delivery?: DeliveryReport; verificationFailure?: VerificationFailureReason; refusal?: string };
 }
 
 /** Express's res.locals (a bare ServerResponse in tests gets one). */
@@ -55,4 +55,13 @@ export function markVerificationFailure(res: ServerResponse, reason: Verificatio
 
 export function verificationFailureOf(res: ServerResponse): VerificationFailureReason | undefined {
   return (res as ServerResponse & ReportCarrier).locals?.verificationFailure;
+}
+
+/** Why a request was refused (a rejected session token, a forbidden action): its log line says so. */
+export function markRefusal(res: ServerResponse, reason: string): void {
+  localsOf(res).refusal = reason;
+}
+
+export function refusalOf(res: ServerResponse): string | undefined {
+  return (res as ServerResponse & ReportCarrier).locals?.refusal;
 }

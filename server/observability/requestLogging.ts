@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../logger.ts';
-import { deliveryOf, verificationFailureOf } from './delivery.ts';
+import { deliveryOf, refusalOf, verificationFailureOf } from './delivery.ts';
 
 /** Polled by orchestrators and Prometheus: logged at debug so they do not drown the deliveries. */
 const PROBE_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -19,6 +19,7 @@ function pathOf(req: IncomingMessage): string {
 function deliveryFields(res: ServerResponse) {
   const delivery = deliveryOf(res);
   const verificationFailure = verificationFailureOf(res);
+  const refusal = refusalOf(res);
   return {
     ...(delivery && {
       svixId: delivery.svixId,
@@ -29,6 +30,7 @@ function deliveryFields(res: ServerResponse) {
       ...(delivery.reason && { reason: delivery.reason }),
     }),
     ...(verificationFailure && { verificationFailure }),
+    ...(refusal && { refusal }),
   };
 }
 

@@ -77,6 +77,9 @@ describe('npm start with the embedded Postgres', () => {
     expect(server.output()).toContain('initialising a new cluster');
     expect(server.output()).toMatch(/Development webhook signing secret: whsec_/);
     expect(server.output()).not.toContain('GRAPHILE_ENV');
+    // The warnings name the data directory in use, not the default one.
+    expect(server.output()).toContain(`generated a development secret (kept in ${path.join(dataDir, 'dev-secrets.json')}`);
+    expect(server.output()).not.toContain('.data/');
     const postmaster = readPostmasterPid();
     server.child.kill('SIGINT');
     expect(await server.exited).toBe(0);

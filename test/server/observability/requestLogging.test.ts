@@ -43,8 +43,27 @@ describe('request logging', () => {
 
   it('logs client errors at warn and names method, path and status', async () => {
     lines.length = 0;
-    await fetch(`${app.url}/no-such-route`, { method: 'POST' });
+    const unknown = await fetch(`${app.url}/no-such-route`, { method: 'POST' });
     expect(records()).toEqual([expect.objectContaining({ level: 40, msg: 'POST /no-such-route 404', res: { statusCode: 404 } })]);
+    // Unknown routes answer JSON like every other route, not Express's HTML page.
+    expect(unknown.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await unknown.json()).toEqual({ error: 'no route for POST /no-such-route' });
+  });
+
+  it('says on the line of a refused session token why it was refused', async () => {
+    lines.length = 0;
+    const refused = await fetch(`${app.url}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${JWT}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ currentUserId }' }),
+    });
+    expect(refused.status).toBe(401);
+    const { extensions } = (await refused.json()).errors[0];
+    const line = records().find((record) => (record.req as { url?: string } | undefined)?.url === '/graphql');
+    expect(line).toMatchObject({ level: 40, res: { statusCode: 401 }, refusal: expect.stringMatching(new RegExp(`^${extensions.reason}: session token rejected: `)) });
+    const malformed = await fetch(`${app.url}/graphql`, { method: 'POST', headers: { authorization: 'Basic abc', 'content-type': 'application/json' }, body: '{}' });
+    expect(malformed.status).toBe(401);
+    expect(records().at(-1)).toMatchObject({ refusal: expect.stringMatching(/^malformed-authorization-header: /) });
   });
 
   it('never writes tokens, signatures, cookies, emails or phone numbers a request carried', async () => {
