@@ -30,6 +30,13 @@ async function regenerateSchemaFile(log: (line: string) => void): Promise<void> 
   }
 }
 
+/** A shadow database name for commands that never connect to it. */
+function unusedShadowUrl(ownerUrl: string): string {
+  const url = new URL(ownerUrl);
+  url.pathname = `${url.pathname}_shadow`;
+  return url.toString();
+}
+
 async function main(command: string | undefined): Promise<void> {
   const config = loadConfig();
   const log = (line: string) => console.log(line);
@@ -54,7 +61,10 @@ async function main(command: string | undefined): Promise<void> {
       if (command === 'setup' && database.rootUrl) await checkConnection('ROOT_DATABASE_URL', database.rootUrl);
       else if (command !== 'setup') await checkConnection('DATABASE_URL', database.ownerUrl);
     }
-    const settings = migrationSettings(database, log);
+    // graphile-migrate validates a shadow database for every command, though only db:commit and
+    // db:reset use one: db:status against a production database needs no SHADOW_DATABASE_URL.
+    const shadowUrl = database.shadowUrl ?? (command === 'status' ? unusedShadowUrl(database.ownerUrl) : undefined);
+    const settings = migrationSettings({ ...database, shadowUrl }, log);
     switch (command) {
       case 'setup':
         if (!database.rootUrl) throw new Error('ROOT_DATABASE_URL is required for db:setup');

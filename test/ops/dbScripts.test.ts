@@ -7,6 +7,7 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, r
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../support/ports.ts';
+import { testDatabase } from '../helpers/db.ts';
 
 jest.setTimeout(180_000);
 
@@ -31,9 +32,9 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 
-function npmRun(script: string, ...args: string[]): Promise<{ code: number | null; output: string }> {
+function npmRun(script: string, args: string[] = [], runEnv: NodeJS.ProcessEnv = env, cwd = project): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', script, ...(args.length ? ['--', ...args] : [])], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npm', ['run', '--silent', script, ...(args.length ? ['--', ...args] : [])], { cwd, env: runEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
@@ -43,7 +44,7 @@ function npmRun(script: string, ...args: string[]): Promise<{ code: number | nul
 }
 
 async function succeeds(script: string, ...args: string[]): Promise<string> {
-  const { code, output } = await npmRun(script, ...args);
+  const { code, output } = await npmRun(script, args);
   expect({ script, code, output }).toEqual({ script, code: 0, output: expect.not.stringMatching(/error/i) });
   return output;
 }
@@ -77,5 +78,14 @@ describe('npm run db:*', () => {
 
     await succeeds('db:reset');
     expect(await succeeds('db:status')).toMatch(/pending committed migrations: none/);
+  });
+
+  it('db:status and db:migrate against an external database need no shadow database', async () => {
+    // The project's own migrations against the test run's database, which already has them all.
+    const external = { ...env, DATABASE_URL: testDatabase.ownerUrl(), AUTH_DATABASE_URL: testDatabase.authUrl() };
+    for (const script of ['db:status', 'db:migrate']) {
+      const { code, output } = await npmRun(script, [], external, process.cwd());
+      expect({ script, code, output }).toEqual({ script, code: 0, output: expect.not.stringMatching(/error/i) });
+    }
   });
 });

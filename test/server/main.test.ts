@@ -66,8 +66,8 @@ async function startServer(): Promise<Started> {
   throw new Error(`server did not become ready:\n${output}`);
 }
 
-async function waitForDeath(pid: number): Promise<boolean> {
-  for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+async function waitForDeath(pid: number, timeoutMs = 10_000): Promise<boolean> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline && isAlive(pid); ) await new Promise((resolve) => setTimeout(resolve, 100));
   return !isAlive(pid);
 }
 
@@ -119,8 +119,9 @@ describe('npm start with the embedded Postgres', () => {
 
   it('stops the server and Postgres within the shutdown timeout when only the npm process of `npm start` is signalled', async () => {
     // What Docker's PID 1, PM2 or a `kill $!` script does: the signal reaches npm and nothing else.
-    const shutdownTimeoutMs = 10_000; // the default SHUTDOWN_TIMEOUT_MS
-    const npm = spawn('npm', ['start'], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Generous for a loaded machine: what is checked is that the signal reaches the server at all.
+    const shutdownTimeoutMs = 20_000;
+    const npm = spawn('npm', ['start'], { cwd: process.cwd(), env: { ...env, SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs) }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     npm.stdout!.on('data', (chunk) => (output += chunk));
     npm.stderr!.on('data', (chunk) => (output += chunk));
@@ -138,13 +139,16 @@ describe('npm start with the embedded Postgres', () => {
     const signalledAt = Date.now();
     process.kill(npm.pid!, 'SIGTERM');
     try {
-      expect(await waitForDeath(serverPid)).toBe(true);
-      expect(await waitForDeath(postmaster)).toBe(true);
+      expect(await waitForDeath(serverPid, shutdownTimeoutMs)).toBe(true);
+      expect(await waitForDeath(postmaster, shutdownTimeoutMs)).toBe(true);
       expect(Date.now() - signalledAt).toBeLessThan(shutdownTimeoutMs);
       expect(await exited).toBe(0);
     } finally {
       // A server the signal did not reach would outlive the test and hold its ports.
-      for (const pid of [serverPid, postmaster]) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+      for (const pid of [serverPid, postmaster]) {
+        if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+        await waitForDeath(pid);
+      }
     }
     expect(output).toContain('"signal":"SIGTERM"');
     expect(existsSync(postmasterPidFile())).toBe(false);
