@@ -78,6 +78,7 @@ describe('npm run db:*', () => {
 
     await succeeds('db:reset');
     expect(await succeeds('db:status')).toMatch(/pending committed migrations: none/);
+    expect(await succeeds('db:schema:check')).toContain('db/schema.sql matches the migrations');
   });
 
   it('db:status and db:migrate against an external database need no shadow database', async () => {
