@@ -62,10 +62,10 @@ function runbookCommands(): { script: string; args: string[] }[] {
   return commands.filter((command, index) => commands.findIndex((other) => JSON.stringify(other) === JSON.stringify(command)) === index);
 }
 
-function help(file: string, args: string[]): Promise<string> {
+function help(nodeArgs: string[], args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [file, ...args], { timeout: 30_000, env: { PATH: process.env.PATH, HOME: process.env.HOME } }, (error, stdout, stderr) =>
-      error ? reject(new Error(`${file} ${args.join(' ')}: ${error.message}\n${stderr}`)) : resolve(stdout),
+    execFile(process.execPath, [...nodeArgs, ...args], { timeout: 30_000, env: { PATH: process.env.PATH, HOME: process.env.HOME } }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${nodeArgs.join(' ')} ${args.join(' ')}: ${error.message}\n${stderr}`)) : resolve(stdout),
     );
   });
 }
@@ -77,14 +77,16 @@ describe('the runbook in docs/operations.md', () => {
     const named = new Set(commands.map(({ script, args }) => `${script} ${args[0]}`));
     for (const expected of ['webhooks list', 'webhooks stats', 'webhooks replay', 'clerk backfill']) expect(named).toContain(expected);
     for (const { script, args } of commands) {
-      const entry = /^node (\S+\.ts)\b/.exec(scripts[script] ?? '');
+      // The script's node arguments (loader flags and the entry file), run with this Node.
+      const entry = /^(?:exec )?node ((?:\S+ )*\S+\.ts)$/.exec(scripts[script] ?? '');
       expect({ script, entry: entry?.[1] }).toEqual({ script, entry: expect.any(String) });
+      const nodeArgs = entry![1].split(' ');
       if (args[0] === '--help') {
-        expect(await help(entry![1], ['--help'])).toMatch(/^Usage: /);
+        expect(await help(nodeArgs, ['--help'])).toMatch(/^Usage: /);
         continue;
       }
       const [subcommand, ...options] = args;
-      const text = await help(entry![1], [subcommand, '--help']);
+      const text = await help(nodeArgs, [subcommand, '--help']);
       expect(text).toMatch(new RegExp(`^Usage: \\S+ ${subcommand} `, 'm'));
       for (const option of options.filter((arg) => arg.startsWith('--'))) expect({ command: `${script} ${subcommand}`, option, listed: text.includes(`${option} `) || text.includes(`${option}\n`) }).toEqual({ command: `${script} ${subcommand}`, option, listed: true });
     }
