@@ -41,4 +41,15 @@ end;
 $$;
 revoke all on function app_private.handle_clerk_event(jsonb, text, text) from public;
 grant execute on function app_private.handle_clerk_event(jsonb, text, text) to clerk_webhook;
-comment on function app_private.handle_clerk_event(jsonb, text, text) is E'The single entry point for Clerk events (webhook route, backfill, a DBA by hand). Applies the event once and records the delivery in app_private.webhook_events keyed by svix_id (sha256:<hex> of the payload as received when null), with the payload as app_private.webhook_payload_to_store returns it (one-time codes redacted), all in the caller''s transaction; a concurrent delivery of the same key waits for it and answers duplicate. Returns {"status": "processed"|"duplicate"|"stale"|"ignored"|"failed", "svix_id", "event_type", "object_id", "organization_id" (when known), "error": {"code": SQLSTATE, "message"} (failed only), "original_status" (duplicate only: the outcome recorded for the first delivery)}. Permanent processing errors are caught and returned as failed with the ledger row kept; transient errors (SQLSTATE classes 40, 53, 57, 08, 55P03) are raised so the caller can answer 503. source names the caller in the ledger (webhook, backfill, …).';
+comment on function app_private.handle_clerk_event(jsonb, text, text) is
+  'The single entry point for Clerk events (webhook route, backfill, a DBA by hand). Applies the '
+  'event once and records the delivery in app_private.webhook_events keyed by svix_id '
+  '(sha256:<hex> of the payload as received when null), with the payload as '
+  'app_private.webhook_payload_to_store returns it (one-time codes redacted), all in the caller''s '
+  'transaction; a concurrent delivery of the same key waits for it and answers duplicate. Returns '
+  '{"status": "processed"|"duplicate"|"stale"|"ignored"|"failed", "svix_id", "event_type", '
+  '"object_id", "organization_id" (when known), "error": {"code": SQLSTATE, "message"} (failed '
+  'only), "original_status" (duplicate only: the outcome recorded for the first delivery)}. '
+  'Permanent processing errors are caught and returned as failed with the ledger row kept; '
+  'transient errors (SQLSTATE classes 40, 53, 57, 08, 55P03) are raised so the caller can answer '
+  '503. source names the caller in the ledger (webhook, backfill, …).';
