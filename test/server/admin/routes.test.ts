@@ -108,6 +108,20 @@ describe('POST /api/admin/set-role', () => {
     expect(fake.requests.slice(before).some((request) => request.method === 'PATCH')).toBe(false);
   });
 
+  it('refuses a malformed Authorization header at the same gate as /graphql, each in its own answer shape', async () => {
+    const headers = { 'Content-Type': 'application/json', Authorization: 'Token not-a-bearer' };
+    const admin = await fetch(`${app.url}/api/admin/set-role`, { method: 'POST', headers, body: JSON.stringify({ targetUserId: people.bob, role: 'org:member' }) });
+    expect(admin.status).toBe(401);
+    expect(admin.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
+    expect(await admin.json()).toEqual({ success: false, message: 'the Authorization header must be "Bearer <Clerk session token>"' });
+    const graphql = await fetch(`${app.url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query: '{ __typename }' }) });
+    expect(graphql.status).toBe(401);
+    expect(((await graphql.json()) as any).errors[0]).toMatchObject({
+      message: 'the Authorization header must be "Bearer <Clerk session token>"',
+      extensions: { code: 'UNAUTHENTICATED', reason: 'malformed-authorization-header' },
+    });
+  });
+
   it('answers 401 without a token or with one it cannot verify', async () => {
     expect(await setRole({ targetUserId: people.bob, role: 'org:member' })).toMatchObject({ status: 401, body: { success: false } });
     const forged = signToken(makeSigningKey(), v1Claims({ userId: people.alice, orgId: orgs.acme, role: 'org:admin', permissions: permissionsOf('org:admin') }));
