@@ -2,7 +2,7 @@
 // vs the very same server, tokens and queries with RLS bypassed (the `authenticated` role given
 // BYPASSRLS between runs), so each ratio is the cost of the policies alone:
 //   - the organization page (the organization, its 50 memberships and their users' profiles);
-//   - a driver's loads page (their 20 next loads with the vehicle), and a dispatcher's board (the
+//   - a driver's loads page (20 of their loads; drivers do not read vehicles), and a dispatcher's board (the
 //     organization's 50 next loads with driver and vehicle, and its drivers), on the fleet tables;
 //   - a dispatcher's load update mutation (policies, the load-change trigger and the audit row).
 import { freePort } from '../support/ports.ts';
@@ -137,7 +137,7 @@ export async function measureWorkload(database: BenchDatabase, secrets: ProductS
 
 export const DRIVER_LOADS_QUERY = `query DriverLoads($driverId: UUID!) {
   loads(condition: { driverId: $driverId }, first: 20) {
-    nodes { id loadNumber status customerName originCity originState destinationCity destinationState pickupScheduledAt deliveryScheduledAt vehicle { unitNumber } }
+    nodes { id loadNumber status customerName originCity originState destinationCity destinationState pickupScheduledAt deliveryScheduledAt estimatedMiles }
   }
 }`;
 
@@ -164,7 +164,7 @@ function driverLoads(secrets: ProductSecrets): Workload {
     }),
     check: (body) => {
       const nodes = body.data?.loads?.nodes ?? [];
-      if (nodes.length !== 20 || nodes.some((node: { vehicle: unknown }) => !node.vehicle)) throw new Error(`the driver's loads page did not return 20 loads with their vehicle: ${JSON.stringify(body).slice(0, 500)}`);
+      if (nodes.length !== 20) throw new Error(`the driver's loads page did not return 20 loads: ${JSON.stringify(body).slice(0, 500)}`);
       return JSON.stringify(body);
     },
   };
@@ -228,7 +228,7 @@ export async function graphql(options: BenchOptions): Promise<void> {
     const update = await measureWorkload(database, secrets, options, 'load update', await loadUpdates(database, secrets));
     printTable(
       `graphql: organization page (organization + ${MEMBERS_PER_BENCH_ORGANIZATION} memberships with users), ${BENCH_ORGANIZATIONS} organizations' admins in turn; ` +
-        `fleet: a driver's 20 loads with vehicles, a dispatcher's board (50 loads with driver and vehicle, 10 drivers), a dispatcher's load update mutation ` +
+        `fleet: a driver's 20 loads, a dispatcher's board (50 loads with driver and vehicle, 10 drivers), a dispatcher's load update mutation ` +
         `(${BENCH_ORGANIZATIONS} organizations of 400 loads); ${options.connections} in flight, ${options.durationSeconds} s after ${options.warmupSeconds} s warm-up, ` +
         `median of ${options.rounds} round(s), 1,000 users, ${machineLoad()} at the end`,
       GRAPHQL_HEADER,

@@ -59,8 +59,8 @@ export async function generateFleet(database: BenchDatabase): Promise<void> {
   await database.sql('vacuum analyze');
 }
 
-/** Ids of the loads of the n-th benchmark organization, for the update mutation. */
+/** Three loads of the n-th benchmark organization, for the update mutation (the load worker takes its requests on its command line, which bounds their number). */
 export async function loadIdsOf(database: BenchDatabase, n: number): Promise<string[]> {
-  const { rows } = await database.sql<{ id: string }>(`select id from app_public.loads where organization_id = $1 order by load_number limit 50`, [benchTenant(n).organizationId]);
+  const { rows } = await database.sql<{ id: string }>(`select id from app_public.loads where organization_id = $1 order by load_number limit 3`, [benchTenant(n).organizationId]);
   return rows.map((row) => row.id);
 }
