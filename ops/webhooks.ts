@@ -4,6 +4,7 @@ import '../server/environmentFile.ts'; // first: .env / ENV_FILE before anything
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { countEvents, failedSince, ledgerStats, listEvents, parseSince, payloadKeys, replayEvent, withOwnerConnection, type LedgerRow, type ReplayResult } from './ledger.ts';
+import { pruneLedger } from '../server/database/ledgerRetention.ts';
 import { piiScan } from './piiScan.ts';
 import { planMessages, resolveFixtures, resolveSigningSecret, sendMessage, type SendResult } from './send.ts';
 
@@ -13,6 +14,14 @@ const WEBHOOK_PATH = '/api/webhooks/clerk';
 function positiveInteger(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
   return Number(value);
+}
+
+function positiveIntegerOf(name: string, value: string): number {
+  try {
+    return positiveInteger(value);
+  } catch (error) {
+    throw new Error(`${name} ${(error as Error).message} (got "${value}")`);
+  }
 }
 
 function since(value: string): Date {
@@ -214,6 +223,36 @@ program
     }
     const status = (row: (typeof rows)[number]) => (!row.in_latest_shape ? 'missing from the latest shape' : row.last_change === 'added' ? 'added' : '');
     console.log(table([['type', 'key', 'first seen', 'last seen', 'drift'], ...rows.map((row) => [row.event_type, row.key, iso(row.first_seen), iso(row.last_seen), status(row)])]));
+  });
+
+program
+  .command('prune')
+  .description("create the coming months' ledger partitions and drop those older than the retention (whole partitions, never a DELETE)")
+  .option('--dry-run', 'say what would be created and dropped; change nothing')
+  .option('--retention-days <n>', 'keep deliveries this many days (default: WEBHOOK_PAYLOAD_RETENTION_DAYS, else 90)', positiveInteger)
+  .option('--json', 'the actions as one JSON object')
+  .action(async (options: { dryRun?: boolean; retentionDays?: number; json?: boolean }) => {
+    // The server's variable, read alone: the command needs none of the server's other settings.
+    const fromEnvironment = process.env.WEBHOOK_PAYLOAD_RETENTION_DAYS;
+    const retentionDays = options.retentionDays ?? (fromEnvironment === undefined ? 90 : positiveIntegerOf('WEBHOOK_PAYLOAD_RETENTION_DAYS', fromEnvironment));
+    const { actions, durationMs } = await withOwnerConnection((client) => pruneLedger(client, { retentionDays, dryRun: Boolean(options.dryRun) }), dbLog);
+    if (options.json) {
+      console.log(JSON.stringify({ retentionDays, dryRun: Boolean(options.dryRun), durationMs: Math.round(durationMs), actions }));
+      return;
+    }
+    if (actions.some((action) => action.action === 'skipped')) {
+      console.log('another maintenance run holds the ledger lock (a server replica, or another prune): nothing done');
+      return;
+    }
+    const verb = (action: string) => (options.dryRun ? `would ${action}` : action === 'create' ? 'created' : 'dropped');
+    if (actions.length) {
+      console.log(table([
+        ['action', 'partition', 'from', 'to', 'rows (estimated)'],
+        ...actions.map((action) => [verb(action.action), action.partition_name ?? '-', iso(action.range_start), iso(action.range_end), String(action.estimated_rows ?? '-')]),
+      ]));
+    }
+    const count = (kind: string) => actions.filter((action) => action.action === kind).length;
+    console.log(`${options.dryRun ? 'dry run: would create' : 'created'} ${count('create')}, ${options.dryRun ? 'would drop' : 'dropped'} ${count('drop')} partitions (retention ${retentionDays} days) in ${Math.round(durationMs)} ms`);
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

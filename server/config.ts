@@ -66,6 +66,8 @@ export interface Config {
     /** Session tokens are verified with the development key that `npm run dev:token` signs with. */
     developmentTokens: boolean;
   };
+  /** Ledger retention: how long delivered payloads are kept, and how often the server prunes (0: never). */
+  ledger: { payloadRetentionDays: number; pruneIntervalHours: number };
 }
 
 export type WebhookSecretSource = { kind: 'environment' } | { kind: 'stored' } | { kind: 'generated'; secret: string };
@@ -134,6 +136,13 @@ const trustProxy = makeValidator<boolean | number | string>((value) => {
   if (/^\d+$/.test(trimmed)) return Number(trimmed);
   if (!/^[\w.:/,\s-]+$/.test(trimmed)) throw new EnvError('must be true, false, a number of proxy hops, or comma-separated addresses/subnets (see Express "trust proxy")');
   return trimmed;
+});
+
+// Hours between two runs of a scheduled job: 0 turns it off.
+const hoursOrOff = makeValidator<number>((value) => {
+  const hours = Number(value.trim());
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || hours > 500) throw new EnvError(`must be a number of hours from 0 (off) to 500, got "${value}"`);
+  return hours;
 });
 
 const positiveInteger = makeValidator<number>((value) => {
@@ -208,6 +217,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       GRAPHQL_MAX_CONCURRENT: positiveInteger({ default: 2 }),
       GRAPHQL_MAX_QUEUED: positiveInteger({ default: 32 }),
       CLERK_INSTANCE_ID: instanceIdList({ default: undefined }),
+      WEBHOOK_PAYLOAD_RETENTION_DAYS: positiveInteger({ default: 90 }),
+      WEBHOOK_PRUNE_INTERVAL_HOURS: hoursOrOff({ default: 24 }),
     },
     {
       reporter: ({ errors }) => {
@@ -306,5 +317,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       maxQueued: clean.GRAPHQL_MAX_QUEUED,
     },
     sources: { webhookSecret, developmentTokens },
+    ledger: { payloadRetentionDays: clean.WEBHOOK_PAYLOAD_RETENTION_DAYS, pruneIntervalHours: clean.WEBHOOK_PRUNE_INTERVAL_HOURS },
   };
 }

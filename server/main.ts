@@ -10,6 +10,7 @@ import { startupBanner } from './banner.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { checkConnection, resolveDatabase, type DatabaseEnvironment } from './database/environment.ts';
 import { applyMigrations, committedMigrations } from './database/migrations.ts';
+import { scheduleLedgerMaintenance, type LedgerMaintenance } from './database/ledgerRetention.ts';
 import { createPools, type DatabasePools } from './database/pools.ts';
 import { createLogger, type Logger } from './logger.ts';
 
@@ -97,6 +98,7 @@ async function main(): Promise<void> {
 
   let database: DatabaseEnvironment | undefined;
   let pools: DatabasePools | undefined;
+  let maintenance: LedgerMaintenance | undefined;
   let server: Server | undefined;
   let metricsServer: Server | undefined;
   let openResponses = new Set<ServerResponse>();
@@ -106,6 +108,7 @@ async function main(): Promise<void> {
     try {
       if (server) await closeServer(server, openResponses, config.shutdownTimeoutMs);
       if (metricsServer) await closeServer(metricsServer, new Set(), config.shutdownTimeoutMs);
+      maintenance?.stop();
       await pools?.end();
       await database?.stop();
       logger.info('stopped');
@@ -132,6 +135,12 @@ async function main(): Promise<void> {
   }
   await applyMigrations(database, (line) => logger.info(line));
   pools = createPools(database, logger, { instanceIds: config.clerk.instanceIds });
+  maintenance = scheduleLedgerMaintenance({
+    pool: pools.owner,
+    retentionDays: config.ledger.payloadRetentionDays,
+    intervalHours: config.ledger.pruneIntervalHours,
+    logger,
+  });
   const metricsApp = config.metricsPort === undefined ? undefined : express();
   const app = createApp({ config, logger, pools, expectedMigrations: committedMigrations() }, metricsApp);
   server = await listen(app, config.port, config);

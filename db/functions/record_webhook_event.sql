@@ -19,7 +19,8 @@ begin
          (svix_id, event_type, object_id, organization_id, payload, source, outcome, error_code, error_message, occurred_at, processed_at)
   values (p_key, p_payload ->> 'type', p_payload #>> '{data,id}', app_private.clerk_event_organization_id(p_payload), p_payload,
           p_source, p_outcome, p_error_code, p_error_message, p_occurred_at, clock_timestamp())
-  on conflict on constraint webhook_events_pkey do nothing
+  -- Any key conflict: each partition's primary key on svix_id.
+  on conflict do nothing
   returning * into v_ledger;
   if not found then
     raise exception 'delivery % was recorded concurrently', p_key using errcode = '40001';

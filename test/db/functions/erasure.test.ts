@@ -34,7 +34,8 @@ describe('erasure on user.deleted', () => {
       const before = await scan(client, needles(p));
       expect(new Set(before.map((hit) => hit.needle))).toEqual(new Set(needles(p).map((value) => value.toLowerCase())));
       for (const place of ['app_private.webhook_events', 'app_public.users', 'app_public.organization_invitations', 'app_private.clerk_messages', 'app_private.private_metadata', 'app_public.audit_logs']) {
-        expect(before.map((hit) => hit.table_name)).toContain(place);
+        // The ledger's rows are reported with the partition they live in.
+        expect(before.map((hit) => hit.table_name.replace(/^app_private\.webhook_events_\w+$/, 'app_private.webhook_events'))).toContain(place);
       }
       expect(await personalValues(client, p.id)).toEqual(expect.arrayContaining([p.firstEmail, p.secondEmail, p.phone, p.firstName, p.externalId]));
 

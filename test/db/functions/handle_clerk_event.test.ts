@@ -243,7 +243,10 @@ describe('handle_clerk_event', () => {
       const writes = async () =>
         (
           await client.query(
-            `select n_tup_ins::int as inserted, n_tup_upd::int as updated from pg_stat_xact_user_tables where relid = 'app_private.webhook_events'::regclass`,
+            // The ledger's rows live in its partitions.
+            `select coalesce(sum(n_tup_ins), 0)::int as inserted, coalesce(sum(n_tup_upd), 0)::int as updated from pg_stat_xact_user_tables
+              where relid = 'app_private.webhook_events'::regclass
+                 or relid in (select inhrelid from pg_inherits where inhparent = 'app_private.webhook_events'::regclass)`,
           )
         ).rows[0];
       const before = await writes();

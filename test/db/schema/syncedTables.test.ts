@@ -23,12 +23,13 @@ describe('synced tables', () => {
       const { rows } = await client.query(
         `select c.relname as name
            from pg_class c join pg_namespace n on n.oid = c.relnamespace
-          where n.nspname in ('app_public', 'app_private') and c.relkind = 'r' and obj_description(c.oid, 'pg_class') is null
+          where n.nspname in ('app_public', 'app_private') and c.relkind in ('r', 'p') and obj_description(c.oid, 'pg_class') is null
          union all
          select c.relname || '.' || a.attname
            from pg_class c join pg_namespace n on n.oid = c.relnamespace
            join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
-          where n.nspname in ('app_public', 'app_private') and c.relkind = 'r' and col_description(c.oid, a.attnum) is null
+          -- A partition's columns are the partitioned table's, commented there.
+          where n.nspname in ('app_public', 'app_private') and c.relkind in ('r', 'p') and not c.relispartition and col_description(c.oid, a.attnum) is null
          union all
          select p.polname || ' on ' || c.relname
            from pg_policy p join pg_class c on c.oid = p.polrelid join pg_namespace n on n.oid = c.relnamespace

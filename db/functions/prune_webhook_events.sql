@@ -1,0 +1,39 @@
+-- Retention of the ledger: whole partitions go, never rows one by one. A partition is dropped
+-- once its newest possible row (its range end) is older than the retention, so a payload is kept
+-- at least the retention and at most one month longer. Detaching and dropping touch the catalog
+-- only: no row is read or written, whatever the partition holds.
+create or replace function app_private.prune_webhook_events(p_retention interval, p_dry_run boolean default false, p_months_ahead integer default 2, p_now timestamptz default now())
+returns table (action text, partition_name text, range_start timestamptz, range_end timestamptz, estimated_rows bigint)
+language plpgsql volatile as $$
+declare
+  v_partition record;
+begin
+  if p_retention is null or p_retention < interval '1 day' then
+    raise exception 'the ledger retention must be at least 1 day (got %)', p_retention using errcode = '22023';
+  end if;
+  -- One maintenance run at a time, whichever replica or operator starts it; the others skip.
+  if not pg_try_advisory_xact_lock(hashtext('clerk-pg-sync: ledger maintenance'), 0) then
+    return query select 'skipped', null::text, null::timestamptz, null::timestamptz, null::bigint;
+    return;
+  end if;
+  -- Creating or dropping a partition waits for every transaction using the ledger, and each
+  -- delivery would queue behind it: give up quickly instead; the next run tries again.
+  perform set_config('lock_timeout', '5s', true);
+
+  for v_partition in select * from app_private.create_webhook_event_partitions(p_months_ahead, p_now, p_dry_run) loop
+    return query select 'create', v_partition.partition_name, v_partition.range_start, v_partition.range_end, 0::bigint;
+  end loop;
+
+  for v_partition in
+    select * from app_private.webhook_event_partitions() as p where not p.is_default and p.range_end <= p_now - p_retention order by p.range_end
+  loop
+    if not p_dry_run then
+      execute format('alter table app_private.webhook_events detach partition app_private.%I', v_partition.partition_name);
+      execute format('drop table app_private.%I', v_partition.partition_name);
+    end if;
+    return query select 'drop', v_partition.partition_name, v_partition.range_start, v_partition.range_end, v_partition.estimated_rows;
+  end loop;
+end;
+$$;
+revoke all on function app_private.prune_webhook_events(interval, boolean, integer, timestamptz) from public;
+comment on function app_private.prune_webhook_events(interval, boolean, integer, timestamptz) is E'Ledger maintenance: creates the monthly partitions of app_private.webhook_events up to p_months_ahead months ahead, and detaches and drops every partition whose whole range is older than p_retention (at least 1 day): catalog changes only, never a DELETE. With p_dry_run nothing changes and the rows say what would be done. One row per action: create or drop (or a single skipped row when another run holds the maintenance lock, a transaction-level advisory lock on (hashtext(''clerk-pg-sync: ledger maintenance''), 0)), the partition, its received_at range and its estimated row count (planner statistics, no table is read). Waits at most 5 s for a lock (lock_timeout) so it never holds up deliveries for long. Owner only; the server runs it on a schedule.';
