@@ -1135,13 +1135,14 @@ CREATE TABLE app_private.webhook_events (
     last_received_at timestamp with time zone DEFAULT now() NOT NULL,
     processed_at timestamp with time zone,
     CONSTRAINT webhook_events_outcome_check CHECK ((outcome = ANY (ARRAY['processed'::text, 'stale'::text, 'ignored'::text, 'failed'::text])))
-);
+)
+PARTITION BY RANGE (received_at);
 
 --
 -- Name: TABLE webhook_events; Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON TABLE app_private.webhook_events IS 'The ledger: every verified Clerk delivery, once, keyed by svix-id. Makes duplicates harmless and failed deliveries replayable (app_private.replay_webhook_event).';
+COMMENT ON TABLE app_private.webhook_events IS 'The ledger: every verified Clerk delivery, once, keyed by svix-id. Exactly-once holds through the advisory lock on the key (app_private.claim_webhook_key); each partition''s primary key on svix_id also refuses a second row from a writer that bypassed it (a unique index of the partitioned table itself would have to include received_at). Partitioned by month of received_at (webhook_events_YYYY_MM, UTC); app_private.prune_webhook_events drops the partitions older than the payload retention. Makes duplicates harmless and failed deliveries replayable (app_private.replay_webhook_event).';
 
 --
 -- Name: COLUMN webhook_events.svix_id; Type: COMMENT; Schema: app_private; Owner: -
@@ -1171,7 +1172,7 @@ COMMENT ON COLUMN app_private.webhook_events.organization_id IS 'Organization th
 -- Name: COLUMN webhook_events.payload; Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON COLUMN app_private.webhook_events.payload IS 'The delivered body as received (a JSON string when the body was not JSON), except what must never be stored: app_private.webhook_payload_to_store redacts the one-time codes of email.created/sms.created before the insert.';
+COMMENT ON COLUMN app_private.webhook_events.payload IS 'The delivered body as received (a JSON string when the body was not JSON), except what must never be stored: app_private.webhook_payload_to_store redacts the one-time codes of email.created/sms.created before the insert, and a deleted user''s personal data (app_private.erase_user_personal_data erases it from earlier payloads when the user is deleted).';
 
 --
 -- Name: COLUMN webhook_events.source; Type: COMMENT; Schema: app_private; Owner: -
@@ -1219,7 +1220,7 @@ COMMENT ON COLUMN app_private.webhook_events.occurred_at IS 'Envelope timestamp 
 -- Name: COLUMN webhook_events.received_at; Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON COLUMN app_private.webhook_events.received_at IS 'When the first delivery arrived; stands in for missing event times, so replays decide the same way.';
+COMMENT ON COLUMN app_private.webhook_events.received_at IS 'When the first delivery arrived (the partition key); stands in for missing event times, so replays decide the same way.';
 
 --
 -- Name: COLUMN webhook_events.last_received_at; Type: COMMENT; Schema: app_private; Owner: -
@@ -1521,6 +1522,60 @@ $$;
 --
 
 COMMENT ON FUNCTION app_private.clerk_version_applies(p_version timestamp with time zone, p_held_version timestamp with time zone) IS 'Whether an event''s object version (null for a tombstone, which carries none) is newer than the version the row holds (null when it holds none); older and equal versions are stale.';
+
+--
+-- Name: create_webhook_event_partitions(integer, timestamp with time zone, boolean); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.create_webhook_event_partitions(p_months_ahead integer DEFAULT 2, p_now timestamp with time zone DEFAULT now(), p_dry_run boolean DEFAULT false) RETURNS TABLE(partition_name text, range_start timestamp with time zone, range_end timestamp with time zone)
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_month timestamp;
+  v_stranded boolean;
+begin
+  for v_month in
+    select m from generate_series(date_trunc('month', p_now at time zone 'UTC'),
+                                  date_trunc('month', p_now at time zone 'UTC') + make_interval(months => greatest(p_months_ahead, 0)),
+                                  interval '1 month') as m
+  loop
+    partition_name := 'webhook_events_' || to_char(v_month, 'YYYY_MM');
+    range_start := v_month at time zone 'UTC';
+    range_end := (v_month + interval '1 month') at time zone 'UTC';
+    continue when exists (select from app_private.webhook_event_partitions() as p
+                           where not p.is_default and p.range_start < create_webhook_event_partitions.range_end and p.range_end > create_webhook_event_partitions.range_start);
+    if not p_dry_run then
+      select exists (select from app_private.webhook_events_default as d where d.received_at >= range_start and d.received_at < range_end) into v_stranded;
+      if v_stranded then
+        -- Postgres refuses a partition for rows the default partition holds: set them aside,
+        -- create the partition, and route them again (to it, or to a fresh default partition).
+        alter table app_private.webhook_events detach partition app_private.webhook_events_default;
+        alter table app_private.webhook_events_default rename to webhook_events_default_moving;
+        alter table app_private.webhook_events_default_moving rename constraint webhook_events_default_pkey to webhook_events_default_moving_pkey;
+        execute format('create table app_private.%I partition of app_private.webhook_events for values from (%L) to (%L)', partition_name, range_start, range_end);
+        create table app_private.webhook_events_default partition of app_private.webhook_events default;
+        alter table app_private.webhook_events_default add constraint webhook_events_default_pkey primary key (svix_id);
+        comment on table app_private.webhook_events_default is E'Ledger rows received in a month that had no partition yet; moved into its partition when that is created.';
+        insert into app_private.webhook_events select * from app_private.webhook_events_default_moving;
+        drop table app_private.webhook_events_default_moving;
+      else
+        execute format('create table app_private.%I partition of app_private.webhook_events for values from (%L) to (%L)', partition_name, range_start, range_end);
+      end if;
+      -- The key, unique within the partition: see the comment on app_private.webhook_events.
+      execute format('alter table app_private.%I add constraint %I primary key (svix_id)', partition_name, partition_name || '_pkey');
+      execute format('comment on table app_private.%I is %L', partition_name,
+        format('Ledger rows received in %s (UTC). Dropped whole once older than the payload retention.', to_char(v_month, 'YYYY-MM')));
+    end if;
+    return next;
+  end loop;
+end;
+$$;
+
+--
+-- Name: FUNCTION create_webhook_event_partitions(p_months_ahead integer, p_now timestamp with time zone, p_dry_run boolean); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.create_webhook_event_partitions(p_months_ahead integer, p_now timestamp with time zone, p_dry_run boolean) IS 'Creates the monthly partitions of app_private.webhook_events (UTC months, named webhook_events_YYYY_MM) from the month of p_now to p_months_ahead months later where no partition covers them yet; rows that landed in the default partition for such a month are moved into it. Returns the partitions created (with p_dry_run: those it would create, creating nothing). Owner only.';
 
 --
 -- Name: ensure_clerk_parent(text, text); Type: FUNCTION; Schema: app_private; Owner: -
@@ -2361,6 +2416,50 @@ $$;
 COMMENT ON FUNCTION app_private.process_webhook_event(p_svix_id text) IS 'Syncs again the event stored in the ledger row p_svix_id (a replay) and records its outcome there (processed, stale, ignored, failed with SQLSTATE and message). Permanent errors are caught; transient ones (classes 40, 53, 57, 08 and 55P03) propagate so the replay can be retried. Returns the result object of handle_clerk_event.';
 
 --
+-- Name: prune_webhook_events(interval, boolean, integer, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.prune_webhook_events(p_retention interval, p_dry_run boolean DEFAULT false, p_months_ahead integer DEFAULT 2, p_now timestamp with time zone DEFAULT now()) RETURNS TABLE(action text, partition_name text, range_start timestamp with time zone, range_end timestamp with time zone, estimated_rows bigint)
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_partition record;
+begin
+  if p_retention is null or p_retention < interval '1 day' then
+    raise exception 'the ledger retention must be at least 1 day (got %)', p_retention using errcode = '22023';
+  end if;
+  -- One maintenance run at a time, whichever replica or operator starts it; the others skip.
+  if not pg_try_advisory_xact_lock(hashtext('clerk-pg-sync: ledger maintenance'), 0) then
+    return query select 'skipped', null::text, null::timestamptz, null::timestamptz, null::bigint;
+    return;
+  end if;
+  -- Creating or dropping a partition waits for every transaction using the ledger, and each
+  -- delivery would queue behind it: give up quickly instead; the next run tries again.
+  perform set_config('lock_timeout', '5s', true);
+
+  for v_partition in select * from app_private.create_webhook_event_partitions(p_months_ahead, p_now, p_dry_run) loop
+    return query select 'create', v_partition.partition_name, v_partition.range_start, v_partition.range_end, 0::bigint;
+  end loop;
+
+  for v_partition in
+    select * from app_private.webhook_event_partitions() as p where not p.is_default and p.range_end <= p_now - p_retention order by p.range_end
+  loop
+    if not p_dry_run then
+      execute format('alter table app_private.webhook_events detach partition app_private.%I', v_partition.partition_name);
+      execute format('drop table app_private.%I', v_partition.partition_name);
+    end if;
+    return query select 'drop', v_partition.partition_name, v_partition.range_start, v_partition.range_end, v_partition.estimated_rows;
+  end loop;
+end;
+$$;
+
+--
+-- Name: FUNCTION prune_webhook_events(p_retention interval, p_dry_run boolean, p_months_ahead integer, p_now timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.prune_webhook_events(p_retention interval, p_dry_run boolean, p_months_ahead integer, p_now timestamp with time zone) IS 'Ledger maintenance: creates the monthly partitions of app_private.webhook_events up to p_months_ahead months ahead, and detaches and drops every partition whose whole range is older than p_retention (at least 1 day): catalog changes only, never a DELETE. With p_dry_run nothing changes and the rows say what would be done. One row per action: create or drop (or a single skipped row when another run holds the maintenance lock, a transaction-level advisory lock on (hashtext(''clerk-pg-sync: ledger maintenance''), 0)), the partition, its received_at range and its estimated row count (planner statistics, no table is read). Waits at most 5 s for a lock (lock_timeout) so it never holds up deliveries for long. Owner only; the server runs it on a schedule.';
+
+--
 -- Name: record_webhook_event(text, jsonb, text, text, text, text, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
@@ -2374,7 +2473,8 @@ begin
          (svix_id, event_type, object_id, organization_id, payload, source, outcome, error_code, error_message, occurred_at, processed_at)
   values (p_key, p_payload ->> 'type', p_payload #>> '{data,id}', app_private.clerk_event_organization_id(p_payload), p_payload,
           p_source, p_outcome, p_error_code, p_error_message, p_occurred_at, clock_timestamp())
-  on conflict on constraint webhook_events_pkey do nothing
+  -- Any key conflict: each partition's primary key on svix_id.
+  on conflict do nothing
   returning * into v_ledger;
   if not found then
     raise exception 'delivery % was recorded concurrently', p_key using errcode = '40001';
@@ -3120,6 +3220,31 @@ $$;
 --
 
 COMMENT ON FUNCTION app_private.user_version_of(data jsonb) IS 'The app_public.users columns a Clerk user''s JSON holds (primary email, names, username, image, public metadata and what it implies, flags, sign-in times, creation time); id and bookkeeping columns are left to the caller.';
+
+--
+-- Name: webhook_event_partitions(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.webhook_event_partitions() RETURNS TABLE(partition_name text, range_start timestamp with time zone, range_end timestamp with time zone, is_default boolean, estimated_rows bigint)
+    LANGUAGE sql STABLE
+    AS $$
+  select c.relname::text,
+         case when b.bound ~ 'FROM \(MINVALUE\)' then '-infinity'::timestamptz else substring(b.bound from 'FROM \(''([^'']+)''\)')::timestamptz end,
+         case when b.bound ~ 'TO \(MAXVALUE\)' then 'infinity'::timestamptz else substring(b.bound from 'TO \(''([^'']+)''\)')::timestamptz end,
+         b.bound = 'DEFAULT',
+         greatest(c.reltuples, 0)::bigint
+    from pg_inherits as i
+    join pg_class as c on c.oid = i.inhrelid
+    cross join lateral (select pg_get_expr(c.relpartbound, c.oid) as bound) as b
+   where i.inhparent = 'app_private.webhook_events'::regclass
+   order by 2 nulls last, 1
+$$;
+
+--
+-- Name: FUNCTION webhook_event_partitions(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.webhook_event_partitions() IS 'The partitions of app_private.webhook_events: name, the range of received_at each holds (range_start inclusive, range_end exclusive; -infinity for the partition that took over the rows of the unpartitioned ledger), whether it is the default partition (rows outside every range), and the planner''s row estimate (pg_class.reltuples: no table is read).';
 
 --
 -- Name: webhook_event_result(app_private.webhook_events, text); Type: FUNCTION; Schema: app_private; Owner: -
@@ -3942,6 +4067,35 @@ COMMENT ON COLUMN app_private.private_metadata.entity_id IS 'Clerk id of the row
 --
 
 COMMENT ON COLUMN app_private.private_metadata.private_metadata IS 'The private_metadata object of the newest version applied.';
+
+--
+-- Name: webhook_events_default; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.webhook_events_default (
+    svix_id text NOT NULL,
+    event_type text,
+    object_id text,
+    organization_id text,
+    payload jsonb NOT NULL,
+    source text DEFAULT 'webhook'::text NOT NULL,
+    outcome text NOT NULL,
+    error_code text,
+    error_message text,
+    attempts integer DEFAULT 1 NOT NULL,
+    duplicates integer DEFAULT 0 NOT NULL,
+    occurred_at timestamp with time zone,
+    received_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_received_at timestamp with time zone DEFAULT now() NOT NULL,
+    processed_at timestamp with time zone,
+    CONSTRAINT webhook_events_outcome_check CHECK ((outcome = ANY (ARRAY['processed'::text, 'stale'::text, 'ignored'::text, 'failed'::text])))
+);
+
+--
+-- Name: TABLE webhook_events_default; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.webhook_events_default IS 'Ledger rows received in a month that had no partition yet; moved into their month''s partition when that is created.';
 
 --
 -- Name: audit_logs; Type: TABLE; Schema: app_public; Owner: -
@@ -5594,6 +5748,12 @@ COMMENT ON COLUMN app_public.vehicles.created_at IS 'When the row was created.';
 COMMENT ON COLUMN app_public.vehicles.updated_at IS 'When the row last changed.';
 
 --
+-- Name: webhook_events_default; Type: TABLE ATTACH; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.webhook_events ATTACH PARTITION app_private.webhook_events_default DEFAULT;
+
+--
 -- Name: backfill_runs backfill_runs_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
 --
 
@@ -5643,11 +5803,11 @@ ALTER TABLE ONLY app_private.private_metadata
     ADD CONSTRAINT private_metadata_pkey PRIMARY KEY (entity_kind, entity_id);
 
 --
--- Name: webhook_events webhook_events_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+-- Name: webhook_events_default webhook_events_default_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
 --
 
-ALTER TABLE ONLY app_private.webhook_events
-    ADD CONSTRAINT webhook_events_pkey PRIMARY KEY (svix_id);
+ALTER TABLE ONLY app_private.webhook_events_default
+    ADD CONSTRAINT webhook_events_default_pkey PRIMARY KEY (svix_id);
 
 --
 -- Name: audit_logs audit_logs_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
@@ -5881,37 +6041,73 @@ CREATE INDEX clerk_messages_user_id_idx ON app_private.clerk_messages USING btre
 -- Name: webhook_events_address_idx; Type: INDEX; Schema: app_private; Owner: -
 --
 
-CREATE INDEX webhook_events_address_idx ON app_private.webhook_events USING btree (app_private.clerk_event_address(payload)) WHERE (event_type = ANY (ARRAY['organizationInvitation.created'::text, 'organizationInvitation.accepted'::text, 'organizationInvitation.revoked'::text, 'invitation.created'::text, 'invitation.accepted'::text, 'invitation.revoked'::text, 'waitlistEntry.created'::text, 'waitlistEntry.updated'::text, 'email.created'::text, 'sms.created'::text]));
+CREATE INDEX webhook_events_address_idx ON ONLY app_private.webhook_events USING btree (app_private.clerk_event_address(payload)) WHERE (event_type = ANY (ARRAY['organizationInvitation.created'::text, 'organizationInvitation.accepted'::text, 'organizationInvitation.revoked'::text, 'invitation.created'::text, 'invitation.accepted'::text, 'invitation.revoked'::text, 'waitlistEntry.created'::text, 'waitlistEntry.updated'::text, 'email.created'::text, 'sms.created'::text]));
 
 --
--- Name: webhook_events_failed_idx; Type: INDEX; Schema: app_private; Owner: -
+-- Name: webhook_events_default_clerk_event_address_idx; Type: INDEX; Schema: app_private; Owner: -
 --
 
-CREATE INDEX webhook_events_failed_idx ON app_private.webhook_events USING btree (received_at) WHERE (outcome = 'failed'::text);
-
---
--- Name: webhook_events_inviter_id_idx; Type: INDEX; Schema: app_private; Owner: -
---
-
-CREATE INDEX webhook_events_inviter_id_idx ON app_private.webhook_events USING btree (((payload #>> '{data,inviter_id}'::text[]))) WHERE (event_type ~~ 'organizationInvitation.%'::text);
-
---
--- Name: webhook_events_object_id_idx; Type: INDEX; Schema: app_private; Owner: -
---
-
-CREATE INDEX webhook_events_object_id_idx ON app_private.webhook_events USING btree (object_id);
-
---
--- Name: webhook_events_received_at_idx; Type: INDEX; Schema: app_private; Owner: -
---
-
-CREATE INDEX webhook_events_received_at_idx ON app_private.webhook_events USING btree (received_at);
+CREATE INDEX webhook_events_default_clerk_event_address_idx ON app_private.webhook_events_default USING btree (app_private.clerk_event_address(payload)) WHERE (event_type = ANY (ARRAY['organizationInvitation.created'::text, 'organizationInvitation.accepted'::text, 'organizationInvitation.revoked'::text, 'invitation.created'::text, 'invitation.accepted'::text, 'invitation.revoked'::text, 'waitlistEntry.created'::text, 'waitlistEntry.updated'::text, 'email.created'::text, 'sms.created'::text]));
 
 --
 -- Name: webhook_events_user_id_idx; Type: INDEX; Schema: app_private; Owner: -
 --
 
-CREATE INDEX webhook_events_user_id_idx ON app_private.webhook_events USING btree (app_private.clerk_event_user_id(payload));
+CREATE INDEX webhook_events_user_id_idx ON ONLY app_private.webhook_events USING btree (app_private.clerk_event_user_id(payload));
+
+--
+-- Name: webhook_events_default_clerk_event_user_id_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX webhook_events_default_clerk_event_user_id_idx ON app_private.webhook_events_default USING btree (app_private.clerk_event_user_id(payload));
+
+--
+-- Name: webhook_events_inviter_id_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX webhook_events_inviter_id_idx ON ONLY app_private.webhook_events USING btree (((payload #>> '{data,inviter_id}'::text[]))) WHERE (event_type ~~ 'organizationInvitation.%'::text);
+
+--
+-- Name: webhook_events_default_expr_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX webhook_events_default_expr_idx ON app_private.webhook_events_default USING btree (((payload #>> '{data,inviter_id}'::text[]))) WHERE (event_type ~~ 'organizationInvitation.%'::text);
+
+--
+-- Name: webhook_events_object_id_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX webhook_events_object_id_idx ON ONLY app_private.webhook_events USING btree (object_id);
+
+--
+-- Name: webhook_events_default_object_id_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX webhook_events_default_object_id_idx ON app_private.webhook_events_default USING btree (object_id);
+
+--
+-- Name: webhook_events_received_at_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX webhook_events_received_at_idx ON ONLY app_private.webhook_events USING btree (received_at);
+
+--
+-- Name: webhook_events_default_received_at_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX webhook_events_default_received_at_idx ON app_private.webhook_events_default USING btree (received_at);
+
+--
+-- Name: webhook_events_failed_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX webhook_events_failed_idx ON ONLY app_private.webhook_events USING btree (received_at) WHERE (outcome = 'failed'::text);
+
+--
+-- Name: webhook_events_default_received_at_idx1; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX webhook_events_default_received_at_idx1 ON app_private.webhook_events_default USING btree (received_at) WHERE (outcome = 'failed'::text);
 
 --
 -- Name: audit_logs_actor_id_idx; Type: INDEX; Schema: app_public; Owner: -
@@ -6080,6 +6276,42 @@ CREATE INDEX roles_key_idx ON app_public.roles USING btree (key);
 --
 
 CREATE INDEX sessions_user_id_idx ON app_public.sessions USING btree (user_id);
+
+--
+-- Name: webhook_events_default_clerk_event_address_idx; Type: INDEX ATTACH; Schema: app_private; Owner: -
+--
+
+ALTER INDEX app_private.webhook_events_address_idx ATTACH PARTITION app_private.webhook_events_default_clerk_event_address_idx;
+
+--
+-- Name: webhook_events_default_clerk_event_user_id_idx; Type: INDEX ATTACH; Schema: app_private; Owner: -
+--
+
+ALTER INDEX app_private.webhook_events_user_id_idx ATTACH PARTITION app_private.webhook_events_default_clerk_event_user_id_idx;
+
+--
+-- Name: webhook_events_default_expr_idx; Type: INDEX ATTACH; Schema: app_private; Owner: -
+--
+
+ALTER INDEX app_private.webhook_events_inviter_id_idx ATTACH PARTITION app_private.webhook_events_default_expr_idx;
+
+--
+-- Name: webhook_events_default_object_id_idx; Type: INDEX ATTACH; Schema: app_private; Owner: -
+--
+
+ALTER INDEX app_private.webhook_events_object_id_idx ATTACH PARTITION app_private.webhook_events_default_object_id_idx;
+
+--
+-- Name: webhook_events_default_received_at_idx; Type: INDEX ATTACH; Schema: app_private; Owner: -
+--
+
+ALTER INDEX app_private.webhook_events_received_at_idx ATTACH PARTITION app_private.webhook_events_default_received_at_idx;
+
+--
+-- Name: webhook_events_default_received_at_idx1; Type: INDEX ATTACH; Schema: app_private; Owner: -
+--
+
+ALTER INDEX app_private.webhook_events_failed_idx ATTACH PARTITION app_private.webhook_events_default_received_at_idx1;
 
 --
 -- Name: compliance_documents _100_touch_updated_at; Type: TRIGGER; Schema: app_public; Owner: -
@@ -7220,6 +7452,12 @@ REVOKE ALL ON FUNCTION app_private.clerk_time(value jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION app_private.clerk_version_applies(p_version timestamp with time zone, p_held_version timestamp with time zone) FROM PUBLIC;
 
 --
+-- Name: FUNCTION create_webhook_event_partitions(p_months_ahead integer, p_now timestamp with time zone, p_dry_run boolean); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.create_webhook_event_partitions(p_months_ahead integer, p_now timestamp with time zone, p_dry_run boolean) FROM PUBLIC;
+
+--
 -- Name: FUNCTION ensure_clerk_parent(p_kind text, p_id text); Type: ACL; Schema: app_private; Owner: -
 --
 
@@ -7353,6 +7591,12 @@ REVOKE ALL ON FUNCTION app_private.process_clerk_event(event app_private.clerk_e
 REVOKE ALL ON FUNCTION app_private.process_webhook_event(p_svix_id text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION prune_webhook_events(p_retention interval, p_dry_run boolean, p_months_ahead integer, p_now timestamp with time zone); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.prune_webhook_events(p_retention interval, p_dry_run boolean, p_months_ahead integer, p_now timestamp with time zone) FROM PUBLIC;
+
+--
 -- Name: FUNCTION record_webhook_event(p_key text, p_payload jsonb, p_source text, p_outcome text, p_error_code text, p_error_message text, p_occurred_at timestamp with time zone); Type: ACL; Schema: app_private; Owner: -
 --
 
@@ -7483,6 +7727,12 @@ REVOKE ALL ON FUNCTION app_private.user_personal_values(p_user_id text) FROM PUB
 --
 
 REVOKE ALL ON FUNCTION app_private.user_version_of(data jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION webhook_event_partitions(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.webhook_event_partitions() FROM PUBLIC;
 
 --
 -- Name: FUNCTION webhook_event_result(ledger app_private.webhook_events, status text); Type: ACL; Schema: app_private; Owner: -
