@@ -4,6 +4,7 @@ import express from 'express';
 import { adminRouter } from './admin/routes.ts';
 import { createSessionTokenVerifier } from './auth/verifySessionToken.ts';
 import { mountGraphql } from './graphql/index.ts';
+import type { GraphqlWebsockets } from './graphql/live/websockets.ts';
 import { healthRouter } from './health.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { requestLogging } from './observability/requestLogging.ts';
@@ -17,7 +18,17 @@ export const WEBHOOK_PATH = '/api/webhooks/clerk';
  * The routes `config.serve` asks for, plus health and metrics. With `metricsApp`, /metrics is
  * served there (its own port) instead of on the API.
  */
-export function createApp(services: AppServices, metricsApp?: express.Express): express.Express {
+/** The Express app, plus its websocket side (none without GraphQL): attach it to the HTTP server, close it before the pools. */
+export type App = express.Express & { websockets: GraphqlWebsockets };
+
+const NO_WEBSOCKETS: GraphqlWebsockets = {
+  attach: () => undefined,
+  close: async () => undefined,
+  stats: () => ({ connections: 0, subscriptions: 0, channels: 0 }),
+  isListening: () => false,
+};
+
+export function createApp(services: AppServices, metricsApp?: express.Express): App {
   const { serve } = services.config;
   const app = express();
   app.disable('x-powered-by');
@@ -32,16 +43,17 @@ export function createApp(services: AppServices, metricsApp?: express.Express): 
   }
   app.use(healthRouter(services.pools, services.expectedMigrations));
   (metricsApp ?? app).use(metrics.router());
+  let websockets = NO_WEBSOCKETS;
   if (serve.graphql) {
     app.use('/graphql', metrics.observeGraphql);
     // One verifier for every route that takes a session token.
     const verifySessionToken = createSessionTokenVerifier(services.config.clerk);
-    mountGraphql(app, services, verifySessionToken, metrics);
+    websockets = mountGraphql(app, services, verifySessionToken, metrics);
     app.use(adminRouter(services, verifySessionToken));
   }
   // Anything else: JSON like every other answer, not Express's HTML page.
   app.use((req, res) => {
     res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
   });
-  return app;
+  return Object.assign(app, { websockets });
 }

@@ -68,6 +68,13 @@ export interface Config {
   };
   /** Ledger retention: how long delivered payloads are kept, and how often the server prunes (0: never). */
   ledger: { payloadRetentionDays: number; pruneIntervalHours: number };
+  /** GraphQL subscriptions over websockets: what one client may hold. */
+  live: {
+    maxConnectionsPerUser: number;
+    maxSubscriptionsPerConnection: number;
+    maxMessageBytes: number;
+    keepAliveMs: number;
+  };
 }
 
 export type WebhookSecretSource = { kind: 'environment' } | { kind: 'stored' } | { kind: 'generated'; secret: string };
@@ -219,6 +226,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       CLERK_INSTANCE_ID: instanceIdList({ default: undefined }),
       WEBHOOK_PAYLOAD_RETENTION_DAYS: positiveInteger({ default: 90 }),
       WEBHOOK_PRUNE_INTERVAL_HOURS: hoursOrOff({ default: 24 }),
+      LIVE_MAX_CONNECTIONS_PER_USER: positiveInteger({ default: 10 }),
+      LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION: positiveInteger({ default: 20 }),
+      LIVE_MAX_MESSAGE_SIZE: byteSize({ default: 64 * 1024 }),
+      LIVE_KEEPALIVE_SECONDS: positiveInteger({ default: 15 }),
     },
     {
       reporter: ({ errors }) => {
@@ -318,5 +329,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     },
     sources: { webhookSecret, developmentTokens },
     ledger: { payloadRetentionDays: clean.WEBHOOK_PAYLOAD_RETENTION_DAYS, pruneIntervalHours: clean.WEBHOOK_PRUNE_INTERVAL_HOURS },
+    live: {
+      maxConnectionsPerUser: clean.LIVE_MAX_CONNECTIONS_PER_USER,
+      maxSubscriptionsPerConnection: clean.LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      maxMessageBytes: clean.LIVE_MAX_MESSAGE_SIZE,
+      keepAliveMs: clean.LIVE_KEEPALIVE_SECONDS * 1000,
+    },
   };
 }

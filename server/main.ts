@@ -5,7 +5,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
 import express from 'express';
 import path from 'node:path';
-import { createApp } from './app.ts';
+import { createApp, type App } from './app.ts';
 import { startupBanner } from './banner.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { checkConnection, resolveDatabase, type DatabaseEnvironment } from './database/environment.ts';
@@ -100,12 +100,15 @@ async function main(): Promise<void> {
   let pools: DatabasePools | undefined;
   let maintenance: LedgerMaintenance | undefined;
   let server: Server | undefined;
+  let app: App | undefined;
   let metricsServer: Server | undefined;
   let openResponses = new Set<ServerResponse>();
   let stopping = false;
   let started = false;
   const teardown = async () => {
     try {
+      // Websockets first: their upgraded connections would otherwise keep the server open.
+      await app?.websockets.close();
       if (server) await closeServer(server, openResponses, config.shutdownTimeoutMs);
       if (metricsServer) await closeServer(metricsServer, new Set(), config.shutdownTimeoutMs);
       maintenance?.stop();
@@ -142,8 +145,9 @@ async function main(): Promise<void> {
     logger,
   });
   const metricsApp = config.metricsPort === undefined ? undefined : express();
-  const app = createApp({ config, logger, pools, expectedMigrations: committedMigrations() }, metricsApp);
+  app = createApp({ config, logger, pools, expectedMigrations: committedMigrations() }, metricsApp);
   server = await listen(app, config.port, config);
+  app.websockets.attach(server);
   openResponses = trackResponses(server);
   if (metricsApp) metricsServer = await listen(metricsApp, config.metricsPort!, config);
   const serving = config.serve.webhooks && config.serve.graphql ? 'webhooks and graphql' : config.serve.webhooks ? 'webhooks only' : 'graphql only';

@@ -6,7 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { markRefusal } from '../observability/delivery.ts';
-import type { SessionClaims, SessionTokenVerifier } from './verifySessionToken.ts';
+import type { SessionClaims, SessionTokenVerifier, TokenVerification } from './verifySessionToken.ts';
 
 // Keyed by the request object itself: no global type augmentation, nothing outlives the request.
 const verifiedClaims = new WeakMap<IncomingMessage, SessionClaims>();
@@ -32,6 +32,21 @@ export const graphqlRefusal: RefusalBody = (res, { status, reason, message }) =>
 };
 
 const BEARER = /^Bearer +([^\s]+) *$/i;
+
+/** Records the verified claims of a request authenticated elsewhere (a websocket's connection_init). */
+export function rememberClaims(req: IncomingMessage, claims: SessionClaims): void {
+  verifiedClaims.set(req, claims);
+}
+
+/**
+ * Judges an `Authorization` value (`Bearer <token>`) the way the middleware below does: the same
+ * parsing, the app's one verifier. For transports without Express middleware (websockets).
+ */
+export async function authenticate(header: string, verify: SessionTokenVerifier): Promise<TokenVerification> {
+  const match = BEARER.exec(header);
+  if (!match) return { ok: false, status: 401, reason: 'malformed-authorization-header', message: 'the Authorization header must be "Bearer <Clerk session token>"' };
+  return verify(match[1]);
+}
 
 /** Verifies the Bearer token with the app's one verifier; `body` shapes refusals for the guarded route. */
 export function bearerAuth(verify: SessionTokenVerifier, body: RefusalBody = graphqlRefusal) {

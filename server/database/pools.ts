@@ -17,6 +17,8 @@ export interface DatabasePools {
    * a PayloadShapeChange (the drift sentinel, app_private.observe_payload_shape).
    */
   events: EventEmitter<{ payloadShapeChanged: [PayloadShapeChange] }>;
+  /** A new client for the one LISTEN connection of live updates, which holds it for its whole life (outside the pools). */
+  listenClient(): pg.Client;
   end(): Promise<void>;
 }
 
@@ -68,6 +70,7 @@ export function createPools(urls: { ownerUrl: string; authUrl: string }, logger:
     webhook,
     owner,
     events,
+    listenClient: () => new pg.Client({ connectionString: urls.authUrl, connectionTimeoutMillis: 5000 }),
     end: async () => {
       await Promise.all([auth.end(), webhook.end(), owner.end()]);
     },

@@ -9,6 +9,8 @@ import type { SessionTokenVerifier } from '../auth/verifySessionToken.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { AppServices } from '../services.ts';
 import { createMaskError } from './maskError.ts';
+import { liveSessionOf } from './live/session.ts';
+import { createGraphqlWebsockets, type GraphqlWebsockets } from './live/websockets.ts';
 import { GRAPHQL_PATH, graphqlPreset } from './preset.ts';
 import { requestBoundsPlugin } from './requestBounds.ts';
 
@@ -17,7 +19,7 @@ export function mountGraphql(
   services: Pick<AppServices, 'config' | 'logger' | 'pools'>,
   verifySessionToken: SessionTokenVerifier,
   metrics: Metrics,
-): void {
+): GraphqlWebsockets {
   const { config, logger, pools } = services;
   if (!config.clerk.jwtKey && !config.clerk.secretKey) {
     logger.warn('neither CLERK_JWT_KEY nor CLERK_SECRET_KEY is set: /graphql answers anonymous requests only, every Bearer token gets 401');
@@ -35,6 +37,7 @@ export function mountGraphql(
     graphqlPreset({
       pool: pools.auth,
       claimsOf,
+      liveSessionOf,
       graphiql: !config.production,
       maskError: createMaskError(logger, limits),
       costLimits: { maxDepth: limits.maxDepth, maxSelections: limits.maxSelections, maxFanOut: limits.maxFanOut, assumedPageSize: limits.assumedPageSize },
@@ -60,7 +63,10 @@ export function mountGraphql(
     }));
   }
   app.use(GRAPHQL_PATH, bearerAuth(verifySessionToken));
-  // Without websockets addTo installs the handler synchronously; the pool it uses is pools.auth,
-  // closed by pools.end(), and nothing else (no watch mode, no LISTEN client) needs releasing.
-  pgl.createServ(grafserv).addTo(app, null, false).catch((error: unknown) => logger.error({ err: error }, 'could not mount GraphQL'));
+  const serv = pgl.createServ(grafserv);
+  // Without grafserv's own websocket handler addTo installs the HTTP handler synchronously; the
+  // pool it uses is pools.auth, closed by pools.end(). Websockets are served by our handler (the
+  // same verifier, through authenticate), whose LISTEN connection the caller releases with close().
+  serv.addTo(app, null, false).catch((error: unknown) => logger.error({ err: error }, 'could not mount GraphQL'));
+  return createGraphqlWebsockets({ path: GRAPHQL_PATH, serv, config, pool: pools.auth, listenClient: pools.listenClient, verify: verifySessionToken, logger });
 }

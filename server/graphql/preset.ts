@@ -12,6 +12,7 @@ import type { SessionClaims } from '../auth/verifySessionToken.ts';
 import { anonymousSurfacePlugin } from './anonymousSurface.ts';
 import { costLimitsPlugin, DEFAULT_COST_LIMITS, type CostLimits } from './costLimits.ts';
 import { KnownOperationTypesPlugin } from './knownOperationTypes.ts';
+import { LiveSubscriptionsPlugin } from './live/subscriptions.ts';
 import type { RequestBoundsPlugin } from './requestBounds.ts';
 import { AppPublicShapePreset } from './schemaShape.ts';
 
@@ -22,6 +23,8 @@ export interface GraphqlPresetOptions {
   /** The server's visitor pool (AUTH_DATABASE_URL); PostGraphile borrows it and never ends it. */
   pool: pg.Pool;
   claimsOf: (req: IncomingMessage) => SessionClaims | null;
+  /** The live session of a websocket connection (what subscription fields listen to); absent over HTTP. */
+  liveSessionOf?: (req: IncomingMessage) => Grafast.Context['live'];
   graphiql: boolean;
   maskError?: (error: GraphQLError) => GraphQLError;
   /** Refused during validation; the defaults when omitted. */
@@ -43,6 +46,7 @@ export function graphqlPreset(options: GraphqlPresetOptions): GraphileConfig.Pre
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, AppPublicShapePreset],
     plugins: [
       KnownOperationTypesPlugin,
+      LiveSubscriptionsPlugin,
       costLimitsPlugin(options.costLimits ?? DEFAULT_COST_LIMITS),
       ...(options.requestBounds ? [options.requestBounds] : []),
       ...(options.anonymousIntrospection === false ? [anonymousSurfacePlugin((req) => options.claimsOf(req) === null, GRAPHQL_PATH)] : []),
@@ -53,7 +57,8 @@ export function graphqlPreset(options: GraphqlPresetOptions): GraphileConfig.Pre
         schemas: ['app_public'],
         pubsub: false,
         pgSettings: (requestContext) => ({
-          ...pgSettingsFor(requestContext.node ? options.claimsOf(requestContext.node.req) : null),
+          // Over HTTP the request, over websockets the upgrade request of the connection, carries the claims.
+          ...pgSettingsFor(requestContext.node?.req ?? requestContext.ws?.request ? options.claimsOf((requestContext.node?.req ?? requestContext.ws?.request)!) : null),
           ...(options.statementTimeoutMs ? { statement_timeout: String(options.statementTimeoutMs) } : {}),
         }),
         // Introspect with the privileges of a signed-in visitor: what they cannot touch is not in the schema.
@@ -71,11 +76,13 @@ export function graphqlPreset(options: GraphqlPresetOptions): GraphileConfig.Pre
       graphiql: options.graphiql,
       graphiqlPath: GRAPHIQL_PATH,
       graphiqlOnGraphQLGET: false,
-      websockets: false,
+      // Served by server/graphql/live/websockets.ts (authentication and bounds), not grafserv's own handler.
+      websockets: true,
       ...(options.maskError ? { maskError: options.maskError } : {}),
     },
     grafast: {
       explain: false,
+      context: (requestContext) => ({ live: requestContext.ws?.request ? options.liveSessionOf?.(requestContext.ws.request) : undefined }),
       timeouts: {
         ...(options.planningTimeoutMs ? { planning: options.planningTimeoutMs } : {}),
         ...(options.executionTimeoutMs ? { execution: options.executionTimeoutMs } : {}),

@@ -1,7 +1,7 @@
 // A real app on a real port over the test database, as server/main.ts builds it.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createApp } from '../../server/app.ts';
+import { createApp, type App } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { committedMigrations } from '../../server/database/migrations.ts';
 import { createPools } from '../../server/database/pools.ts';
@@ -14,6 +14,8 @@ export const TEST_WEBHOOK_SECRET = 'whsec_dGVzdC1zZWNyZXQtZm9yLWNsZXJrLXBnLXN5bm
 export interface RunningApp {
   url: string;
   services: AppServices;
+  /** Subscriptions over websockets on this app. */
+  websockets: App['websockets'];
   close(): Promise<void>;
 }
 
@@ -36,14 +38,18 @@ export async function startTestApp(
   const logger = createLogger({ NODE_ENV: 'test', LOG_LEVEL: env.LOG_LEVEL ?? 'silent' }, logDestination);
   const pools = createPools(databaseUrls, logger, { instanceIds: config.clerk.instanceIds });
   const services: AppServices = { config, logger, pools, expectedMigrations: committedMigrations() };
+  const app = createApp(services);
   const server: Server = await new Promise((resolve) => {
-    const listening = createApp(services).listen(0, '127.0.0.1', () => resolve(listening));
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
+  app.websockets.attach(server);
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     services,
+    websockets: app.websockets,
     close: async () => {
+      await app.websockets.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
