@@ -2,7 +2,7 @@
 // 10 organizations, each followed by 10 subscribers on their own connections. Every subscriber gets
 // exactly its organization's changes: each one once, none of another organization's.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { membershipEvent } from '../../../helpers/clerkDeliveries.ts';
+import { membershipEvent } from '../../../../support/clerkDeliveries.ts';
 import { uniqueTag } from '../../../helpers/clerkEvents.ts';
 import { startTestApp, type RunningApp } from '../../../helpers/app.ts';
 import { endTestPools } from '../../../helpers/db.ts';

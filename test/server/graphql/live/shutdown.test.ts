@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, it, jest } from '@jest/globals';
 import { endTestPools, testDatabase } from '../../../helpers/db.ts';
 import { liveClient } from '../../../helpers/liveClient.ts';
-import { freePort } from '../../../helpers/ports.ts';
+import { freePort } from '../../../../support/ports.ts';
 import { startServerProcess } from '../../../helpers/serverProcess.ts';
 import { TEST_AZP, makeSigningKey, signToken, v1Claims } from '../../../helpers/tokens.ts';
 

@@ -4,7 +4,7 @@
 // subscriber may see: a subscription's events keep the order of their commits, so once the later
 // one arrived, the earlier one would have arrived before it.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { membershipEvent, organizationDeletedEvent, userEvent } from '../../../helpers/clerkDeliveries.ts';
+import { membershipEvent, organizationDeletedEvent, userEvent } from '../../../../support/clerkDeliveries.ts';
 import { deliverAsWebhook } from '../../../helpers/clerkEvents.ts';
 import { startTestApp, type RunningApp } from '../../../helpers/app.ts';
 import { endTestPools, getOwnerPool, withRootDb } from '../../../helpers/db.ts';
