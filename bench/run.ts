@@ -11,6 +11,7 @@ const BENCHMARKS: Record<string, { about: string; run: (options: BenchOptions) =
   scale: { about: 'db and graphql again on 1M users / 100k organizations / 1M memberships', run: async (o) => (await import('./scale.ts')).scale(o) },
   db: { about: 'pgbench on handle_clerk_event vs a bare upsert + insert function', run: async (o) => (await import('./db.ts')).db(o) },
   backfill: { about: 'the backfill against the fake Backend API vs the same events fed API-free', run: async (o) => (await import('./backfill.ts')).backfill(o) },
+  live: { about: 'subscriptions: ingest with 100 subscribers vs none, delivery-to-event latency', run: async (o) => (await import('./live.ts')).live(o) },
 };
 
 const USAGE = `usage: npm run bench -- <name> [options]

@@ -1,9 +1,10 @@
 // The load generator, run as its own process so its CPU is not the server's: autocannon with a
 // fixed number of requests in flight, for a warm-up and then a measured period. With `webhook`
-// set, every request is a fresh signed Clerk user.created delivery for a new user and svix-id.
+// set, every request is a fresh signed Clerk user.created delivery for a new user and svix-id (or,
+// with `organizations`, a new member joining one of them in turn).
 // usage: node bench/lib/loadWorker.ts '<LoadSpec as JSON>'; prints a LoadResult as JSON.
 import autocannon from 'autocannon';
-import { userEvent } from '../../support/clerkDeliveries.ts';
+import { membershipEvent, userEvent } from '../../support/clerkDeliveries.ts';
 import { svixSignatureHeaders } from '../../support/svixSignature.ts';
 
 export interface LoadSpec {
@@ -15,7 +16,7 @@ export interface LoadSpec {
   /** Requests per second in all (open loop); unset: as fast as the connections allow. */
   rate?: number;
   /** Sends signed user.created deliveries with ids starting with this key prefix. */
-  webhook?: { secret: string; keyPrefix: string };
+  webhook?: { secret: string; keyPrefix: string; organizations?: string[] };
   /** Otherwise these requests, in turn. */
   fixed?: { method: 'GET' | 'POST'; body?: string; headers?: Record<string, string> }[];
 }
@@ -36,7 +37,7 @@ function requestsOf(spec: LoadSpec): autocannon.Request[] {
   if (spec.fixed) {
     return spec.fixed.map((request) => ({ ...request, path: spec.path }));
   }
-  const { secret, keyPrefix } = spec.webhook!;
+  const { secret, keyPrefix, organizations } = spec.webhook!;
   const baseTime = Date.UTC(2025, 5, 1);
   let sequence = 0;
   return [
@@ -45,7 +46,11 @@ function requestsOf(spec: LoadSpec): autocannon.Request[] {
       path: spec.path,
       setupRequest: (request) => {
         const n = sequence++;
-        const body = JSON.stringify(userEvent('user.created', { key: `${keyPrefix}${n.toString(36)}`, updatedAt: baseTime + n }));
+        const key = `${keyPrefix}${n.toString(36)}`;
+        const event = organizations
+          ? membershipEvent('organizationMembership.created', { key, userKey: key, organizationKey: organizations[n % organizations.length], updatedAt: baseTime + n })
+          : userEvent('user.created', { key, updatedAt: baseTime + n });
+        const body = JSON.stringify(event);
         const headers = svixSignatureHeaders(secret, `msg_${keyPrefix}${n.toString(36)}`, body);
         return { ...request, body, headers: { 'content-type': 'application/json', ...headers } };
       },

@@ -85,7 +85,8 @@ export function liveClient(appUrl: string, token: string | null, connectionParam
         { query, variables },
         {
           next: (value) => subscription.events.push(value),
-          error: (error) => subscription.errors.push(error),
+          // A close of the socket arrives as a CloseEvent: keep what matters of it.
+          error: (error) => subscription.errors.push(error && typeof error === 'object' && 'code' in error ? { code: (error as CloseInfo).code, reason: String((error as CloseInfo).reason) } : error),
           complete: () => (subscription.completed = true),
         },
       );
