@@ -8,7 +8,7 @@
 -- for none): the change goes to `org:<organization>` and to `user:<user>`.
 -- SECURITY DEFINER because tenants' own writes fire it too, and they have no access to app_private.
 create or replace function app_private.notify_live_change() returns trigger
-  language plpgsql volatile security definer set search_path = pg_catalog
+  language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
   as $$
 declare
   v_row jsonb := to_jsonb(case when tg_op = 'DELETE' then old else new end);
@@ -29,7 +29,7 @@ begin
     'org', v_organization_id
   )::text;
   -- NOTIFY refuses payloads of 8000 bytes and more; only an absurd id could get there, and a
-  -- delivery must never fail for want of a notification.
+  -- write must never fail for want of a notification.
   if octet_length(v_payload) >= 8000 then
     return null;
   end if;
@@ -43,5 +43,7 @@ begin
 end;
 $$;
 
-comment on function app_private.notify_live_change() is E'AFTER row trigger: NOTIFY org:<organization> and user:<user> (columns named by the trigger arguments) with {kind, id, op, org} and nothing else.';
 revoke all on function app_private.notify_live_change() from public;
+comment on function app_private.notify_live_change() is
+  'AFTER row trigger: NOTIFY org:<organization> and user:<user> (the columns named by the trigger '
+  'arguments) with {kind, id, op, org} and nothing else.';

@@ -38,3 +38,24 @@ create trigger live_change after insert or update or delete on app_public.sessio
 drop trigger if exists live_change on app_public.audit_logs;
 create trigger live_change after insert on app_public.audit_logs
   for each row execute function app_private.notify_live_change('organization_id', '');
+
+-- The reference tenant's tables, written by visitors through GraphQL.
+drop trigger if exists live_change on app_public.loads;
+create trigger live_change after insert or update or delete on app_public.loads
+  for each row execute function app_private.notify_live_change('organization_id', '');
+
+drop trigger if exists live_change on app_public.drivers;
+create trigger live_change after insert or update or delete on app_public.drivers
+  for each row execute function app_private.notify_live_change('organization_id', '');
+
+drop trigger if exists live_change on app_public.vehicles;
+create trigger live_change after insert or update or delete on app_public.vehicles
+  for each row execute function app_private.notify_live_change('organization_id', '');
+
+drop trigger if exists live_change on app_public.compliance_documents;
+create trigger live_change after insert or update or delete on app_public.compliance_documents
+  for each row execute function app_private.notify_live_change('organization_id', '');
+
+drop trigger if exists live_change on app_public.ifta_reports;
+create trigger live_change after insert or update or delete on app_public.ifta_reports
+  for each row execute function app_private.notify_live_change('organization_id', '');

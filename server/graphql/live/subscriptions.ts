@@ -23,7 +23,7 @@ const FIELDS: ChangeField[] = [
   {
     name: 'organizationChanged',
     description:
-      'Changes to the active organization of the session token: the organization itself, its memberships, invitations (with org:sys_memberships:read), domains (with org:sys_domains:read) and billing. `kinds` narrows them. The connection ends (close code 4403) when the sync learns the subscriber left the organization.',
+      'Changes to the active organization of the session token: the organization itself, its memberships, invitations (with org:sys_memberships:read), domains (with org:sys_domains:read), billing, and its loads, drivers, vehicles, compliance documents and IFTA reports (as their policies allow). `kinds` narrows them. The connection ends (close code 4403) when the sync learns the subscriber left the organization.',
     scope: 'org',
     tables: ORGANIZATION_TABLES,
     typeName: 'OrganizationChange',
@@ -49,10 +49,10 @@ const FIELDS: ChangeField[] = [
 function typeDefsOf(field: ChangeField): string {
   const kindArg = field.kindEnum ? `(kinds: [${field.kindEnum}!])` : '';
   const kindEnum = field.kindEnum
-    ? `"""What kind of row a \`${field.typeName}\` is about."""\nenum ${field.kindEnum} {\n${field.tables.map((t) => `  ${t.kind}`).join('\n')}\n}\n`
+    ? `"""What kind of row an event of \`${field.name}\` is about."""\nenum ${field.kindEnum} {\n${field.tables.map((t) => `  ${t.kind}`).join('\n')}\n}\n`
     : '';
   const rowFields = field.tables
-    .map((t) => `  """The ${t.type} row, as the subscriber may read it now: null for other kinds, after a deletion, or when the row changed again and is no longer readable."""\n  ${t.field}: ${t.type}`)
+    .map((t) => `  """The ${t.type} row, as the subscriber may read it now: null ${field.kindEnum ? 'for other kinds, ' : ''}after a deletion, or when the row changed again and is no longer readable."""\n  ${t.field}: ${t.type}`)
     .join('\n');
   return `
 ${kindEnum}

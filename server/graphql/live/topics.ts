@@ -27,6 +27,12 @@ export const ORGANIZATION_TABLES: LiveTable[] = [
   { table: 'organization_domains', kind: 'DOMAIN', field: 'domain', type: 'OrganizationDomain' },
   { table: 'billing_subscriptions', kind: 'BILLING_SUBSCRIPTION', field: 'billingSubscription', type: 'BillingSubscription' },
   { table: 'billing_subscription_items', kind: 'BILLING_SUBSCRIPTION_ITEM', field: 'billingSubscriptionItem', type: 'BillingSubscriptionItem' },
+  // The reference tenant's own tables.
+  { table: 'loads', kind: 'LOAD', field: 'load', type: 'Load' },
+  { table: 'drivers', kind: 'DRIVER', field: 'driver', type: 'Driver' },
+  { table: 'vehicles', kind: 'VEHICLE', field: 'vehicle', type: 'Vehicle' },
+  { table: 'compliance_documents', kind: 'COMPLIANCE_DOCUMENT', field: 'complianceDocument', type: 'ComplianceDocument' },
+  { table: 'ifta_reports', kind: 'IFTA_REPORT', field: 'iftaReport', type: 'IftaReport' },
 ];
 
 export const USER_TABLES: LiveTable[] = [
