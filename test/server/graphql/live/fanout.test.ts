@@ -10,7 +10,7 @@ import { eventually, liveClient, type LiveClient, type Subscription } from '../.
 import { TEST_AZP, makeSigningKey, nowSeconds, signToken, v1Claims } from '../../../helpers/tokens.ts';
 import { deliverOverHttp } from '../../../helpers/webhooks.ts';
 
-jest.setTimeout(180_000);
+jest.setTimeout(300_000);
 
 const ORGANIZATIONS = 10;
 const SUBSCRIBERS_PER_ORGANIZATION = 10;
@@ -67,7 +67,7 @@ describe('live updates at scale', () => {
     expect(statuses.filter((status) => status !== 200)).toEqual([]);
 
     const perOrganization = EVENTS / ORGANIZATIONS;
-    for (const { subscription } of subscriptions) await subscription.waitFor(perOrganization, 120_000);
+    for (const { subscription } of subscriptions) await subscription.waitFor(perOrganization, 200_000);
     // Anything extra would be in flight behind the last expected event: give it a moment.
     await new Promise((resolve) => setTimeout(resolve, 500));
     for (const { org, subscription } of subscriptions) {
