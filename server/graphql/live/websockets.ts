@@ -13,7 +13,7 @@ import type { Duplex } from 'node:stream';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type pg from 'pg';
-import { GraphQLError } from 'postgraphile/graphql';
+import { GraphQLError, getOperationAST } from 'postgraphile/graphql';
 import { makeGraphQLWSConfig } from 'postgraphile/grafserv';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { authenticate, rememberClaims } from '../../auth/bearerAuth.ts';
@@ -181,7 +181,7 @@ export function createGraphqlWebsockets(options: GraphqlWebsocketsOptions): Grap
         }
         return true;
       },
-      onSubscribe(ctx, id, payload) {
+      async onSubscribe(ctx, id, payload) {
         // The operation being subscribed is already counted.
         if (Object.keys(ctx.subscriptions).length > config.live.maxSubscriptionsPerConnection) {
           return [
@@ -190,7 +190,21 @@ export function createGraphqlWebsockets(options: GraphqlWebsocketsOptions): Grap
             }),
           ];
         }
-        return base.onSubscribe!(ctx, id, payload);
+        const args = await base.onSubscribe!(ctx, id, payload);
+        // Grafast's execution timeout counts from the start of an operation: a subscription lives
+        // for hours, so it would fail every event after the first seconds. Each event's statements
+        // keep their statement_timeout.
+        const execution = args && !Array.isArray(args) ? (args as import('postgraphile/graphql').ExecutionArgs) : null;
+        if (execution && getOperationAST(execution.document, execution.operationName)?.operation === 'subscription') {
+          const preset = (args as { resolvedPreset?: GraphileConfig.ResolvedPreset }).resolvedPreset;
+          if (preset?.grafast?.timeouts?.execution) {
+            (args as { resolvedPreset?: GraphileConfig.ResolvedPreset }).resolvedPreset = {
+              ...preset,
+              grafast: { ...preset.grafast, timeouts: { ...preset.grafast.timeouts, execution: undefined } },
+            };
+          }
+        }
+        return args;
       },
     },
     wss,

@@ -37,6 +37,8 @@ beforeAll(async () => {
     LIVE_MAX_CONNECTIONS_PER_USER: '3',
     LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION: '3',
     LIVE_MAX_MESSAGE_SIZE: '16kb',
+    // A short request budget: a subscription outlives it and must keep receiving.
+    GRAPHQL_REQUEST_TIMEOUT_MS: '1500',
   });
   const owner = getOwnerPool();
   await owner.query(`insert into app_public.organizations (id, name) values ($1, 'Acme'), ($2, 'Globex')`, [`org_${ORG_A}`, `org_${ORG_B}`]);
@@ -202,6 +204,16 @@ describe('subscriptions over websockets', () => {
     expect(events.map((e) => e.data.organizationChanged.id)).toEqual([once.membershipId, after.membershipId]);
     expect(member.events).toHaveLength(2);
     member.unsubscribe();
+  });
+
+  it('keep delivering complete events long after the request budget', async () => {
+    const member = connect(tokenFor(MEMBER_A, ORG_A)).subscribe(MEMBERSHIPS);
+    await subscribed(1);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const join = await membershipChange(newMemberKey(), ORG_A);
+    const [event] = await member.waitFor(1);
+    expect(event.errors).toBeUndefined();
+    expect(event.data.organizationChanged.membership).toMatchObject({ id: join.membershipId, role: 'org:driver' });
   });
 
   it("tell users about their own row and nobody else's", async () => {
