@@ -2074,6 +2074,25 @@ $$;
 COMMENT ON FUNCTION app_private.jsonb_text_array(value jsonb) IS 'A JSON array as text[] (elements as text); {} when the value is not an array.';
 
 --
+-- Name: live_channel(text, text); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.live_channel(scope text, id text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+    select case
+      when octet_length(live_channel.scope || ':' || live_channel.id) <= 63 then live_channel.scope || ':' || live_channel.id
+      else live_channel.scope || ':#' || md5(live_channel.id)
+    end
+  $$;
+
+--
+-- Name: FUNCTION live_channel(scope text, id text); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.live_channel(scope text, id text) IS 'The NOTIFY channel of an organization (scope org) or a user (scope user): scope:id, or scope:#md5(id) when that would exceed 63 bytes.';
+
+--
 -- Name: lock_clerk_user(text, boolean); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
@@ -2124,6 +2143,53 @@ $$;
 --
 
 COMMENT ON FUNCTION app_private.lock_mentioned_users(p_user_ids text[], p_deleting text) IS 'Takes app_private.lock_clerk_user on every user id in p_user_ids (shared, in id order) and on p_deleting (exclusive: the user a user.deleted deletes), and returns those already deleted, p_deleting included. Called before a delivery is stored.';
+
+--
+-- Name: notify_live_change(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.notify_live_change() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_row jsonb := to_jsonb(case when tg_op = 'DELETE' then old else new end);
+  v_organization_id text := case when tg_argv[0] <> '' then v_row ->> tg_argv[0] end;
+  v_user_id text := case when tg_nargs > 1 and tg_argv[1] <> '' then v_row ->> tg_argv[1] end;
+  v_payload text;
+begin
+  v_payload := json_build_object(
+    'kind', tg_table_name,
+    'id', v_row ->> 'id',
+    -- A soft delete (deleted_at set) is a deletion to a subscriber.
+    'op', case
+      when tg_op = 'INSERT' then 'insert'
+      when tg_op = 'DELETE' then 'delete'
+      when v_row ->> 'deleted_at' is not null and to_jsonb(old) ->> 'deleted_at' is null then 'delete'
+      else 'update'
+    end,
+    'org', v_organization_id
+  )::text;
+  -- NOTIFY refuses payloads of 8000 bytes and more; only an absurd id could get there, and a
+  -- write must never fail for want of a notification.
+  if octet_length(v_payload) >= 8000 then
+    return null;
+  end if;
+  if v_organization_id is not null then
+    perform pg_notify(app_private.live_channel('org', v_organization_id), v_payload);
+  end if;
+  if v_user_id is not null then
+    perform pg_notify(app_private.live_channel('user', v_user_id), v_payload);
+  end if;
+  return null;
+end;
+$$;
+
+--
+-- Name: FUNCTION notify_live_change(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.notify_live_change() IS 'AFTER row trigger: NOTIFY org:<organization> and user:<user> (the columns named by the trigger arguments) with {kind, id, op, org} and nothing else.';
 
 --
 -- Name: observe_payload_shape(text, jsonb); Type: FUNCTION; Schema: app_private; Owner: -
@@ -3572,6 +3638,74 @@ CREATE FUNCTION app_public.has_permission(permission text) RETURNS boolean
 --
 
 COMMENT ON FUNCTION app_public.has_permission(permission text) IS 'Whether the visitor holds this permission key (such as `org:admin:view_audit_logs`) in the active organization: carried by the session token and not contradicted by the synced membership.';
+
+--
+-- Name: live_access_ended(); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.live_access_ended() RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    select coalesce((select u.deleted_at is not null or u.banned from app_public.users u where u.id = app_public.current_user_id()), false)
+           or (app_public.current_org_id() is not null and (app_public.current_access()).organization_id is null)
+  $$;
+
+--
+-- Name: FUNCTION live_access_ended(); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.live_access_ended() IS '@behavior -*
+Whether the visitor''s user is deleted or banned, or their access to the active organization ended (current_access refuses it): their live subscriptions end.';
+
+--
+-- Name: live_event_visible(text, text, text, text); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.live_event_visible(kind text, id text, operation text, organization_id text) RETURNS boolean
+    LANGUAGE plpgsql STABLE
+    AS $$
+declare
+  v_visible boolean;
+  v_same_organization boolean := live_event_visible.organization_id = app_public.current_org_id();
+begin
+  if to_regclass(format('app_public.%I', live_event_visible.kind)) is null or live_event_visible.id is null then
+    return false;
+  end if;
+  if live_event_visible.operation <> 'delete' then
+    execute format('select exists (select 1 from app_public.%I as t where t.id = %L)', live_event_visible.kind, live_event_visible.id) into v_visible;
+    return v_visible;
+  end if;
+  return coalesce(case live_event_visible.kind
+    when 'users' then live_event_visible.id = app_public.current_user_id()
+    when 'organizations' then live_event_visible.id = app_public.current_org_id()
+    when 'organization_memberships' then v_same_organization
+    when 'organization_invitations' then v_same_organization and app_public.has_permission('org:sys_memberships:read')
+    when 'organization_domains' then v_same_organization and app_public.has_permission('org:sys_domains:read')
+    when 'billing_subscriptions' then v_same_organization
+    when 'billing_subscription_items' then v_same_organization
+    -- The reference tenant's tables: the permissions of their select policies that open every row.
+    when 'loads' then v_same_organization
+      and app_public.current_permissions() && '{org:admin:view_edit_all_loads,org:dispatcher:create_edit_loads,org:dispatcher:access_dispatch_dashboard}'::text[]
+    when 'drivers' then v_same_organization
+      and app_public.current_permissions() && '{org:admin:configure_company_settings,org:admin:manage_users_and_roles,org:dispatcher:view_driver_vehicle_status,org:compliance:view_compliance_dashboard,org:compliance:upload_review_compliance}'::text[]
+    when 'vehicles' then v_same_organization
+      and app_public.current_permissions() && '{org:admin:configure_company_settings,org:admin:manage_users_and_roles,org:dispatcher:view_driver_vehicle_status,org:compliance:view_compliance_dashboard,org:compliance:upload_review_compliance}'::text[]
+    when 'compliance_documents' then v_same_organization
+      and app_public.current_permissions() && '{org:compliance:view_compliance_dashboard,org:compliance:upload_review_compliance,org:admin:configure_company_settings}'::text[]
+    when 'ifta_reports' then v_same_organization
+      and app_public.current_permissions() && '{org:compliance:generate_compliance_req,org:admin:access_all_reports}'::text[]
+    else false
+  end, false);
+end;
+$$;
+
+--
+-- Name: FUNCTION live_event_visible(kind text, id text, operation text, organization_id text); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.live_event_visible(kind text, id text, operation text, organization_id text) IS '@behavior -*
+Whether the visitor may receive a change notification about row id of app_public.<kind>: readable under row-level security, or for a deletion, shown to the readers of all of the table''s live rows.';
 
 --
 -- Name: organizations_company_name(app_public.organizations); Type: FUNCTION; Schema: app_public; Owner: -
@@ -6440,6 +6574,90 @@ CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.loads F
 CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.vehicles FOR EACH ROW EXECUTE FUNCTION app_private.audit_tenant_change();
 
 --
+-- Name: audit_logs live_change; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER live_change AFTER INSERT ON app_public.audit_logs FOR EACH ROW EXECUTE FUNCTION app_private.notify_live_change('organization_id', '');
+
+--
+-- Name: billing_subscription_items live_change; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER live_change AFTER INSERT OR DELETE OR UPDATE ON app_public.billing_subscription_items FOR EACH ROW EXECUTE FUNCTION app_private.notify_live_change('organization_id', 'user_id');
+
+--
+-- Name: billing_subscriptions live_change; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER live_change AFTER INSERT OR DELETE OR UPDATE ON app_public.billing_subscriptions FOR EACH ROW EXECUTE FUNCTION app_private.notify_live_change('organization_id', 'user_id');
+
+--
+-- Name: compliance_documents live_change; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER live_change AFTER INSERT OR DELETE OR UPDATE ON app_public.compliance_documents FOR EACH ROW EXECUTE FUNCTION app_private.notify_live_change('organization_id', '');
+
+--
+-- Name: drivers live_change; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER live_change AFTER INSERT OR DELETE OR UPDATE ON app_public.drivers FOR EACH ROW EXECUTE FUNCTION app_private.notify_live_change('organization_id', '');
+
+--
+-- Name: ifta_reports live_change; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER live_change AFTER INSERT OR DELETE OR UPDATE ON app_public.ifta_reports FOR EACH ROW EXECUTE FUNCTION app_private.notify_live_change('organization_id', '');
+
+--
+-- Name: loads live_change; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER live_change AFTER INSERT OR DELETE OR UPDATE ON app_public.loads FOR EACH ROW EXECUTE FUNCTION app_private.notify_live_change('organization_id', '');
+
+--
+-- Name: organization_domains live_change; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER live_change AFTER INSERT OR DELETE OR UPDATE ON app_public.organization_domains FOR EACH ROW EXECUTE FUNCTION app_private.notify_live_change('organization_id', '');
+
+--
+-- Name: organization_invitations live_change; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER live_change AFTER INSERT OR DELETE OR UPDATE ON app_public.organization_invitations FOR EACH ROW EXECUTE FUNCTION app_private.notify_live_change('organization_id', '');
+
+--
+-- Name: organization_memberships live_change; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER live_change AFTER INSERT OR DELETE OR UPDATE ON app_public.organization_memberships FOR EACH ROW EXECUTE FUNCTION app_private.notify_live_change('organization_id', 'user_id');
+
+--
+-- Name: organizations live_change; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER live_change AFTER INSERT OR DELETE OR UPDATE ON app_public.organizations FOR EACH ROW EXECUTE FUNCTION app_private.notify_live_change('id', '');
+
+--
+-- Name: sessions live_change; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER live_change AFTER INSERT OR DELETE OR UPDATE ON app_public.sessions FOR EACH ROW EXECUTE FUNCTION app_private.notify_live_change('', 'user_id');
+
+--
+-- Name: users live_change; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER live_change AFTER INSERT OR DELETE OR UPDATE ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.notify_live_change('', 'id');
+
+--
+-- Name: vehicles live_change; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER live_change AFTER INSERT OR DELETE OR UPDATE ON app_public.vehicles FOR EACH ROW EXECUTE FUNCTION app_private.notify_live_change('organization_id', '');
+
+--
 -- Name: backfill_seen backfill_seen_run_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
 --
 
@@ -7543,6 +7761,12 @@ REVOKE ALL ON FUNCTION app_private.jsonb_strings(document jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION app_private.jsonb_text_array(value jsonb) FROM PUBLIC;
 
 --
+-- Name: FUNCTION live_channel(scope text, id text); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.live_channel(scope text, id text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION lock_clerk_user(p_user_id text, p_exclusive boolean); Type: ACL; Schema: app_private; Owner: -
 --
 
@@ -7553,6 +7777,12 @@ REVOKE ALL ON FUNCTION app_private.lock_clerk_user(p_user_id text, p_exclusive b
 --
 
 REVOKE ALL ON FUNCTION app_private.lock_mentioned_users(p_user_ids text[], p_deleting text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION notify_live_change(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.notify_live_change() FROM PUBLIC;
 
 --
 -- Name: FUNCTION observe_payload_shape(event_type text, data jsonb); Type: ACL; Schema: app_private; Owner: -
@@ -7839,6 +8069,20 @@ GRANT ALL ON FUNCTION app_public.current_user_id() TO anonymous;
 REVOKE ALL ON FUNCTION app_public.has_permission(permission text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.has_permission(permission text) TO authenticated;
 GRANT ALL ON FUNCTION app_public.has_permission(permission text) TO anonymous;
+
+--
+-- Name: FUNCTION live_access_ended(); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.live_access_ended() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.live_access_ended() TO authenticated;
+
+--
+-- Name: FUNCTION live_event_visible(kind text, id text, operation text, organization_id text); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.live_event_visible(kind text, id text, operation text, organization_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.live_event_visible(kind text, id text, operation text, organization_id text) TO authenticated;
 
 --
 -- Name: FUNCTION organizations_company_name(organization app_public.organizations); Type: ACL; Schema: app_public; Owner: -

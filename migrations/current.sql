@@ -1,6 +1,1 @@
--- Live updates: change notifications with ids only, for GraphQL subscriptions.
---!include functions/live_channel.sql
---!include functions/notify_live_change.sql
---!include functions/live_event_visible.sql
---!include functions/live_access_ended.sql
---!include triggers/live_changes.sql
+-- Enter migration here
