@@ -1,1 +1,1 @@
--- Enter migration here
+--!include functions/observe_payload_shape.sql
