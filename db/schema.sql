@@ -2215,7 +2215,8 @@ begin
     from app_private.payload_shapes s
    where s.event_type = observe_payload_shape.event_type and s.keys = v_keys;
   if found then
-    if v_last_seen < now() - interval '1 hour' then
+    if v_last_seen < now() - interval '1 hour'
+       and pg_try_advisory_xact_lock(hashtextextended('clerk payload shape ' || observe_payload_shape.event_type, 0)) then
       update app_private.payload_shapes s set last_seen = now()
        where s.event_type = observe_payload_shape.event_type and s.keys = v_keys;
       update app_private.payload_keys k set last_seen = now()
@@ -2224,7 +2225,12 @@ begin
     return;
   end if;
 
-  -- A shape not seen before. Concurrent deliveries of the same new shape: one inserts and reports.
+  -- A shape not seen before. One transaction at a time records new shapes of a type; any other
+  -- skips rather than waits (the shape comes again), so no delivery ever queues or deadlocks on
+  -- the sentinel's rows.
+  if not pg_try_advisory_xact_lock(hashtextextended('clerk payload shape ' || observe_payload_shape.event_type, 0)) then
+    return;
+  end if;
   insert into app_private.payload_shapes as s (event_type, keys) values (observe_payload_shape.event_type, v_keys)
   on conflict do nothing;
   if not found then

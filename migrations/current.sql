@@ -1,1 +1,1 @@
---!include functions/observe_payload_shape.sql
+-- Enter migration here
