@@ -25,7 +25,8 @@ afterAll(async () => {
 
 it('a Postgres restart mid-load ends with every message applied exactly once, in order', async () => {
   const prefix = `pr${randomBytes(4).toString('hex')}`;
-  const deliveries = clerkStory({ prefix, users: 48, organizations: 6 });
+  // Large enough that deliveries are still in flight when the restart takes effect.
+  const deliveries = clerkStory({ prefix, users: 192, organizations: 24 });
   let answered = 0;
   let restart: Promise<void> | undefined;
   const report = await deliverAll(shuffled(deliveries, 11), () => [app.url], {
@@ -34,7 +35,7 @@ it('a Postgres restart mid-load ends with every message applied exactly once, in
     deadlineMs: 100_000,
     onAttempt: (attempt) => {
       if (attempt.status === 200) answered++;
-      if (!restart && answered >= deliveries.length / 3) restart = database.restart();
+      if (!restart && answered >= deliveries.length / 5) restart = database.restart();
     },
   });
   await restart;
@@ -50,7 +51,7 @@ it('a Postgres restart mid-load ends with every message applied exactly once, in
   try {
     expect(await checkLedger(client, deliveries)).toEqual({ missing: [], unexpectedOutcomes: [], doubleAudits: [] });
     const { actual, reference } = await inOrderComparison(client, deliveries, prefix);
-    expect(actual.users).toHaveLength(48);
+    expect(actual.users).toHaveLength(192);
     expect(actual).toEqual(reference);
   } finally {
     await client.end();

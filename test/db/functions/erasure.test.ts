@@ -11,7 +11,7 @@ import { newSvixId } from '../../helpers/webhooks.ts';
 afterAll(endTestPools);
 
 async function scan(client: pg.ClientBase, values: string[]) {
-  const { rows } = await client.query('select table_name, column_name, needle, excerpt from app_private.pii_scan($1) order by 1, 2, 3', [values]);
+  const { rows } = await client.query('select table_name, column_name, needle, excerpt from app_private.pii_scan($1) order by 1, 2, 3, 4', [values]);
   return rows;
 }
 
