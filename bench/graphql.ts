@@ -83,6 +83,15 @@ function organizationPage(secrets: ProductSecrets): Workload {
   };
 }
 
+/**
+ * The product's GraphQL admission bound, sized to the benchmark's load. With the default (2 running,
+ * 32 waiting) the 32 requests of a warm-up that were still queued when its connections closed are
+ * still queued when the measured run's arrive, and the queue answers them `503 SERVER_BUSY` at
+ * once: the run would measure refusals. One slot per connection lets every request in flight run;
+ * the queue then only holds what a warm-up left behind.
+ */
+export const graphqlBenchEnv = (options: BenchOptions): NodeJS.ProcessEnv => ({ GRAPHQL_MAX_CONCURRENT: String(options.connections) });
+
 /** Measures both modes, interleaved per round, on the data already in `database`. */
 export async function measureGraphql(database: BenchDatabase, secrets: ProductSecrets, options: BenchOptions, tag: string): Promise<GraphqlFigures> {
   return measureWorkload(database, secrets, options, tag, organizationPage(secrets));
@@ -98,7 +107,7 @@ export async function measureWorkload(database: BenchDatabase, secrets: ProductS
       for (const mode of (round % 2 ? ['bypass', 'rls'] : ['rls', 'bypass']) as Mode[]) {
         await setBypass(database, mode === 'bypass');
         // A fresh server per mode: no connection or plan survives from the other mode.
-        const server = await startProduct(database, secrets, await freePort(), `graphql-${tag}-${mode}`.replace(/[^\w-]+/g, '-'));
+        const server = await startProduct(database, secrets, await freePort(), `graphql-${tag}-${mode}`.replace(/[^\w-]+/g, '-'), graphqlBenchEnv(options));
         try {
           answers[mode] ??= await answer(server.url, workload);
           const result = await runLoad({
@@ -229,7 +238,7 @@ export async function graphql(options: BenchOptions): Promise<void> {
     printTable(
       `graphql: organization page (organization + ${MEMBERS_PER_BENCH_ORGANIZATION} memberships with users), ${BENCH_ORGANIZATIONS} organizations' admins in turn; ` +
         `fleet: a driver's 20 loads, a dispatcher's board (50 loads with driver and vehicle, 10 drivers), a dispatcher's load update mutation ` +
-        `(${BENCH_ORGANIZATIONS} organizations of 400 loads); ${options.connections} in flight, ${options.durationSeconds} s after ${options.warmupSeconds} s warm-up, ` +
+        `(${BENCH_ORGANIZATIONS} organizations of 400 loads); ${options.connections} in flight (GRAPHQL_MAX_CONCURRENT=${options.connections}), ${options.durationSeconds} s after ${options.warmupSeconds} s warm-up, ` +
         `median of ${options.rounds} round(s), 1,000 users, ${machineLoad()} at the end`,
       GRAPHQL_HEADER,
       [...graphqlRows('organization page', figures), ...graphqlRows("driver's loads", driver), ...graphqlRows("dispatcher's board", board), ...graphqlRows('load update mutation', update)],

@@ -15,7 +15,8 @@ export function productSecrets(): ProductSecrets {
   return { webhookSecret: `whsec_${randomBytes(24).toString('base64')}`, tokens: createTokenSigner() };
 }
 
-export function startProduct(database: BenchDatabase, secrets: ProductSecrets, port: number, logName = 'product'): Promise<ServerProcess> {
+/** `env` adds to (or overrides) the production settings, e.g. a GraphQL concurrency bound. */
+export function startProduct(database: BenchDatabase, secrets: ProductSecrets, port: number, logName = 'product', env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
   return startServer({
     args: ['server/main.ts'],
     env: {
@@ -27,6 +28,7 @@ export function startProduct(database: BenchDatabase, secrets: ProductSecrets, p
       AUTH_DATABASE_URL: database.authUrl,
       CLERK_WEBHOOK_SIGNING_SECRET: secrets.webhookSecret,
       CLERK_JWT_KEY: secrets.tokens.publicKeyPem,
+      ...env,
     },
     port,
     readyPath: '/readyz',
