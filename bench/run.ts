@@ -24,7 +24,8 @@ options:
   --warmup <s>        warm-up seconds before each measured run (default 2)
   --rounds <n>        runs per target, interleaved; the median is reported (default 3)
   --connections <n>   requests in flight (default 32)
-  --users <n>         users in the scale benchmark (default 1000000)`;
+  --users <n>         users in the scale benchmark (default 1000000)
+  --ledger-rows <n>   ledger rows of the scale benchmark's large-ledger figure (default 10000000; 0 skips it)`;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
       rounds: { type: 'string', default: '3' },
       connections: { type: 'string', default: '32' },
       users: { type: 'string', default: '1000000' },
+      'ledger-rows': { type: 'string', default: '10000000' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
     rounds: Math.round(numberOf('rounds', values.rounds!)),
     connections: Math.round(numberOf('connections', values.connections!)),
     scaleUsers: Math.round(numberOf('users', values.users!)),
+    ledgerRows: values['ledger-rows'] === '0' ? 0 : Math.round(numberOf('ledger-rows', values['ledger-rows']!)),
   });
   console.log(`\n(${((performance.now() - started) / 1000).toFixed(0)} s in all)`);
 }

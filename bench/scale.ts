@@ -7,6 +7,7 @@ import { pgSettingsFor } from '../server/auth/pgSettings.ts';
 import { withTransaction } from '../server/database/transaction.ts';
 import { hasHandleClerkEvent, measureDbWorkloads, type DbFigures } from './db.ts';
 import { measureGraphql, SMALL_TENANTS, type GraphqlFigures } from './graphql.ts';
+import { ledgerMedian, ledgerSlowdown, measureLargeLedger, type LedgerFigures, type LedgerRound } from './ledger.ts';
 import { installBaselines, startBenchDatabase, type BenchDatabase } from './lib/database.ts';
 import { productSecrets } from './lib/product.ts';
 import { printTable, verdict, VERDICT_HEADER, type Cell } from './lib/report.ts';
@@ -62,6 +63,34 @@ async function explainPolicies(database: BenchDatabase): Promise<{ name: string;
   }
 }
 
+function printLargeLedger(ledger: LedgerFigures, options: BenchOptions): void {
+  const rows: Cell[][] = [];
+  const verdicts: Cell[][] = [];
+  const figure = (name: string, value: (round: LedgerRound) => number, target?: number, higherIsSlower = false) => {
+    const slowdown = ledgerSlowdown(ledger.rounds, value);
+    const shown = higherIsSlower ? 1 / slowdown : slowdown;
+    rows.push([name, ledgerMedian(ledger.rounds, 'empty', value), ledgerMedian(ledger.rounds, 'full', value), shown]);
+    if (target) verdicts.push(verdict(`${name}: empty ÷ ${ledger.rows.toLocaleString('en')} rows`, shown, '<=', target));
+  };
+  figure(`ingest over HTTP, ${options.connections} in flight: events/s`, (round) => round.ingest.requestsPerSecond, 1.1);
+  figure('ingest over HTTP: p99 ms', (round) => round.ingest.p99, undefined, true);
+  for (const [index, { workload }] of ledger.rounds[0].db.entries()) {
+    figure(`db ${workload}: handle_clerk_event tps`, (round) => round.db[index].product.tps, 1.1);
+    figure(`db ${workload}: handle_clerk_event p99 ms`, (round) => round.db[index].product.p99, undefined, true);
+    figure(`db ${workload}: bare tps (control: never reads the ledger)`, (round) => round.db[index].bare.tps);
+  }
+  printTable(
+    `large ledger: empty vs ${ledger.rows.toLocaleString('en')} rows in ${ledger.size} over the 4 months before this one (generated in ${ledger.generatedSeconds.toFixed(0)} s), ` +
+      `both states in every round, ${options.durationSeconds} s runs after ${options.warmupSeconds} s warm-up, median of ${options.rounds} round(s) ` +
+      `(slowdown: median of the per-round ratios, for latency full ÷ empty), ${ledger.load.start} at the start, ${ledger.load.end} at the end`,
+    ['figure', 'empty ledger', `${ledger.rows.toLocaleString('en')} rows`, 'slowdown'],
+    rows,
+  );
+  printTable('large-ledger targets', VERDICT_HEADER, verdicts);
+  for (const state of ['empty', 'full'] as const) console.log(`\nthe claim's look-up of a new svix-id, ${state === 'empty' ? 'empty ledger' : `${ledger.rows.toLocaleString('en')} rows`}:\n${ledger.claimPlans[state]}`);
+  console.log(`\nprune of one month (${ledger.prunedPartition}, ${ledger.prunedRows.toLocaleString('en')} rows, detach + drop, as \`npm run webhooks -- prune\` runs it): ${ledger.pruneMs.toFixed(0)} ms`);
+}
+
 export async function scale(options: BenchOptions): Promise<void> {
   const users = options.scaleUsers;
   const big = { users, organizations: Math.max(Math.round(users / 10), SMALL_TENANTS.organizations), memberships: users };
@@ -109,6 +138,8 @@ export async function scale(options: BenchOptions): Promise<void> {
       rows,
     );
     printTable('scale targets', VERDICT_HEADER, verdicts);
+
+    if (withDb && options.ledgerRows > 0) printLargeLedger(await measureLargeLedger(database, options, (line) => console.log(line)), options);
 
     const plans = await explainPolicies(database);
     console.log(`\nEXPLAIN ANALYZE as the admin of ${benchTenant(0).organizationId} (role authenticated, v1 claims), ${big.users.toLocaleString('en')} users:`);

@@ -6,4 +6,6 @@ export interface BenchOptions {
   connections: number;
   /** Rows of the scale benchmark: users (organizations and memberships follow from it). */
   scaleUsers: number;
+  /** Ledger rows of the scale benchmark's large-ledger figure (0 skips it). */
+  ledgerRows: number;
 }
