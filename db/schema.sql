@@ -2496,6 +2496,7 @@ CREATE FUNCTION app_private.prune_webhook_events(p_retention interval, p_dry_run
     AS $$
 declare
   v_partition record;
+  v_dropped integer := 0;
 begin
   if p_retention is null or p_retention < interval '1 day' then
     raise exception 'the ledger retention must be at least 1 day (got %)', p_retention using errcode = '22023';
@@ -2519,9 +2520,20 @@ begin
     if not p_dry_run then
       execute format('alter table app_private.webhook_events detach partition app_private.%I', v_partition.partition_name);
       execute format('drop table app_private.%I', v_partition.partition_name);
+      v_dropped := v_dropped + 1;
     end if;
     return query select 'drop', v_partition.partition_name, v_partition.range_start, v_partition.range_end, v_partition.estimated_rows;
   end loop;
+
+  -- What the prune metric and its alert read, whoever ran it (a replica, the CLI, pg_cron);
+  -- committed with the partition changes or not at all.
+  if not p_dry_run then
+    insert into app_private.ledger_maintenance as m (last_success_at, partitions_dropped)
+    values (now(), v_dropped)
+    on conflict (singleton) do update
+      set last_success_at = excluded.last_success_at,
+          partitions_dropped = m.partitions_dropped + excluded.partitions_dropped;
+  end if;
 end;
 $$;
 
@@ -2529,7 +2541,7 @@ $$;
 -- Name: FUNCTION prune_webhook_events(p_retention interval, p_dry_run boolean, p_months_ahead integer, p_now timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_private.prune_webhook_events(p_retention interval, p_dry_run boolean, p_months_ahead integer, p_now timestamp with time zone) IS 'Ledger maintenance: creates the monthly partitions of app_private.webhook_events up to p_months_ahead months ahead, and detaches and drops every partition whose whole range is older than p_retention (at least 1 day): catalog changes only, never a DELETE. With p_dry_run nothing changes and the rows say what would be done. One row per action: create or drop (or a single skipped row when another run holds the maintenance lock, a transaction-level advisory lock on (hashtext(''clerk-pg-sync: ledger maintenance''), 0)), the partition, its received_at range and its estimated row count (planner statistics, no table is read). Waits at most 5 s for a lock (lock_timeout) so it never holds up deliveries for long. Owner only; the server runs it on a schedule.';
+COMMENT ON FUNCTION app_private.prune_webhook_events(p_retention interval, p_dry_run boolean, p_months_ahead integer, p_now timestamp with time zone) IS 'Ledger maintenance: creates the monthly partitions of app_private.webhook_events up to p_months_ahead months ahead, and detaches and drops every partition whose whole range is older than p_retention (at least 1 day): catalog changes only, never a DELETE. With p_dry_run nothing changes and the rows say what would be done. One row per action: create or drop (or a single skipped row when another run holds the maintenance lock, a transaction-level advisory lock on (hashtext(''clerk-pg-sync: ledger maintenance''), 0)), the partition, its received_at range and its estimated row count (planner statistics, no table is read). Waits at most 5 s for a lock (lock_timeout) so it never holds up deliveries for long. A run that is neither a dry run nor skipped records its time and the partitions it dropped in app_private.ledger_maintenance. Owner only; the server runs it on a schedule.';
 
 --
 -- Name: record_webhook_event(text, jsonb, text, text, text, text, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
@@ -4022,6 +4034,41 @@ COMMENT ON COLUMN app_private.clerk_messages.occurred_at IS 'Envelope time of th
 --
 
 COMMENT ON COLUMN app_private.clerk_messages.synced_at IS 'When the row was written.';
+
+--
+-- Name: ledger_maintenance; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.ledger_maintenance (
+    singleton boolean DEFAULT true NOT NULL,
+    last_success_at timestamp with time zone NOT NULL,
+    partitions_dropped bigint DEFAULT 0 NOT NULL,
+    CONSTRAINT ledger_maintenance_singleton_check CHECK (singleton)
+);
+
+--
+-- Name: TABLE ledger_maintenance; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.ledger_maintenance IS 'One row: the last completed run of app_private.prune_webhook_events (not a dry run, not skipped), by a replica''s schedule, `npm run webhooks -- prune` or pg_cron alike. Absent until the first run. Exported as clerk_webhook_prune_last_success_timestamp_seconds.';
+
+--
+-- Name: COLUMN ledger_maintenance.singleton; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.ledger_maintenance.singleton IS 'Always true: keeps the table to one row.';
+
+--
+-- Name: COLUMN ledger_maintenance.last_success_at; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.ledger_maintenance.last_success_at IS 'When the last completed run''s transaction started.';
+
+--
+-- Name: COLUMN ledger_maintenance.partitions_dropped; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.ledger_maintenance.partitions_dropped IS 'Expired partitions dropped by every run so far.';
 
 --
 -- Name: payload_key_changes; Type: TABLE; Schema: app_private; Owner: -
@@ -5913,6 +5960,13 @@ ALTER TABLE ONLY app_private.backfill_seen
 
 ALTER TABLE ONLY app_private.clerk_messages
     ADD CONSTRAINT clerk_messages_pkey PRIMARY KEY (id);
+
+--
+-- Name: ledger_maintenance ledger_maintenance_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.ledger_maintenance
+    ADD CONSTRAINT ledger_maintenance_pkey PRIMARY KEY (singleton);
 
 --
 -- Name: payload_key_changes payload_key_changes_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -

@@ -143,6 +143,7 @@ async function main(): Promise<void> {
     retentionDays: config.ledger.payloadRetentionDays,
     intervalHours: config.ledger.pruneIntervalHours,
     logger,
+    onRun: (run) => pools!.events.emit('ledgerMaintenance', run),
   });
   const metricsApp = config.metricsPort === undefined ? undefined : express();
   app = createApp({ config, logger, pools, expectedMigrations: committedMigrations() }, metricsApp);

@@ -7,6 +7,7 @@ returns table (action text, partition_name text, range_start timestamptz, range_
 language plpgsql volatile as $$
 declare
   v_partition record;
+  v_dropped integer := 0;
 begin
   if p_retention is null or p_retention < interval '1 day' then
     raise exception 'the ledger retention must be at least 1 day (got %)', p_retention using errcode = '22023';
@@ -30,10 +31,21 @@ begin
     if not p_dry_run then
       execute format('alter table app_private.webhook_events detach partition app_private.%I', v_partition.partition_name);
       execute format('drop table app_private.%I', v_partition.partition_name);
+      v_dropped := v_dropped + 1;
     end if;
     return query select 'drop', v_partition.partition_name, v_partition.range_start, v_partition.range_end, v_partition.estimated_rows;
   end loop;
+
+  -- What the prune metric and its alert read, whoever ran it (a replica, the CLI, pg_cron);
+  -- committed with the partition changes or not at all.
+  if not p_dry_run then
+    insert into app_private.ledger_maintenance as m (last_success_at, partitions_dropped)
+    values (now(), v_dropped)
+    on conflict (singleton) do update
+      set last_success_at = excluded.last_success_at,
+          partitions_dropped = m.partitions_dropped + excluded.partitions_dropped;
+  end if;
 end;
 $$;
 revoke all on function app_private.prune_webhook_events(interval, boolean, integer, timestamptz) from public;
-comment on function app_private.prune_webhook_events(interval, boolean, integer, timestamptz) is E'Ledger maintenance: creates the monthly partitions of app_private.webhook_events up to p_months_ahead months ahead, and detaches and drops every partition whose whole range is older than p_retention (at least 1 day): catalog changes only, never a DELETE. With p_dry_run nothing changes and the rows say what would be done. One row per action: create or drop (or a single skipped row when another run holds the maintenance lock, a transaction-level advisory lock on (hashtext(''clerk-pg-sync: ledger maintenance''), 0)), the partition, its received_at range and its estimated row count (planner statistics, no table is read). Waits at most 5 s for a lock (lock_timeout) so it never holds up deliveries for long. Owner only; the server runs it on a schedule.';
+comment on function app_private.prune_webhook_events(interval, boolean, integer, timestamptz) is E'Ledger maintenance: creates the monthly partitions of app_private.webhook_events up to p_months_ahead months ahead, and detaches and drops every partition whose whole range is older than p_retention (at least 1 day): catalog changes only, never a DELETE. With p_dry_run nothing changes and the rows say what would be done. One row per action: create or drop (or a single skipped row when another run holds the maintenance lock, a transaction-level advisory lock on (hashtext(''clerk-pg-sync: ledger maintenance''), 0)), the partition, its received_at range and its estimated row count (planner statistics, no table is read). Waits at most 5 s for a lock (lock_timeout) so it never holds up deliveries for long. A run that is neither a dry run nor skipped records its time and the partitions it dropped in app_private.ledger_maintenance. Owner only; the server runs it on a schedule.';

@@ -59,6 +59,13 @@ export interface LedgerMaintenance {
   stop(): void;
 }
 
+/** How one scheduled run ended: done (the function completed), skipped (another run held the lock) or failed. */
+export interface LedgerMaintenanceRun {
+  result: 'done' | 'skipped' | 'failed';
+  /** Partitions it dropped. */
+  dropped: number;
+}
+
 /**
  * Runs pruneLedger shortly after start and then every `intervalHours` (0: never, for deployments
  * that use pg_cron or pg_partman instead). Every replica may run it: the advisory lock in the
@@ -71,8 +78,17 @@ export function scheduleLedgerMaintenance(options: {
   intervalHours: number;
   logger: Logger;
   firstRunDelayMs?: number;
+  /** Told how each run ended (the metrics count them). */
+  onRun?: (run: LedgerMaintenanceRun) => void;
 }): LedgerMaintenance {
   const { pool, retentionDays, intervalHours, logger } = options;
+  const report = (run: LedgerMaintenanceRun) => {
+    try {
+      options.onRun?.(run);
+    } catch {
+      // A listener's failure is not the maintenance's.
+    }
+  };
   if (intervalHours <= 0) {
     logger.info('ledger maintenance is off (WEBHOOK_PRUNE_INTERVAL_HOURS=0): partitions must be created and dropped by other means');
     return { stop: () => undefined };
@@ -85,14 +101,18 @@ export function scheduleLedgerMaintenance(options: {
       const done = actions.filter((action) => action.action !== 'skipped');
       if (actions.some((action) => action.action === 'skipped')) {
         logger.debug('ledger maintenance skipped: another run holds the lock');
+        report({ result: 'skipped', dropped: 0 });
       } else {
+        const dropped = done.filter((a) => a.action === 'drop').map((a) => a.partition_name);
         logger.info(
-          { created: done.filter((a) => a.action === 'create').map((a) => a.partition_name), dropped: done.filter((a) => a.action === 'drop').map((a) => a.partition_name), durationMs: Math.round(durationMs) },
+          { created: done.filter((a) => a.action === 'create').map((a) => a.partition_name), dropped, durationMs: Math.round(durationMs) },
           'ledger maintenance done',
         );
+        report({ result: 'done', dropped: dropped.length });
       }
     } catch (error) {
       logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'ledger maintenance failed; it runs again at the next interval');
+      report({ result: 'failed', dropped: 0 });
     }
   };
   const tick = () => {

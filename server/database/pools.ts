@@ -3,6 +3,7 @@
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
+import type { LedgerMaintenanceRun } from './ledgerRetention.ts';
 import { WEBHOOK_ROLE } from './setup.ts';
 
 export interface DatabasePools {
@@ -14,9 +15,10 @@ export interface DatabasePools {
   owner: pg.Pool;
   /**
    * Warnings the database raised on the webhook path, as they arrive: 'payloadShapeChanged' with
-   * a PayloadShapeChange (the drift sentinel, app_private.observe_payload_shape).
+   * a PayloadShapeChange (the drift sentinel, app_private.observe_payload_shape); and
+   * 'ledgerMaintenance' with the outcome of each scheduled maintenance run of this process.
    */
-  events: EventEmitter<{ payloadShapeChanged: [PayloadShapeChange] }>;
+  events: EventEmitter<PoolEvents>;
   /** A new client for the one LISTEN connection of live updates, which holds it for its whole life (outside the pools). */
   listenClient(): pg.Client;
   end(): Promise<void>;
@@ -28,6 +30,8 @@ export interface PayloadShapeChange {
   added: string[];
   missing: string[];
 }
+
+export type PoolEvents = { payloadShapeChanged: [PayloadShapeChange]; ledgerMaintenance: [LedgerMaintenanceRun] };
 
 const SHAPE_CHANGED_HINT = 'payload_shape_changed';
 
@@ -52,7 +56,7 @@ export function createPools(urls: { ownerUrl: string; authUrl: string }, logger:
   // still fails on its own.
   auth.on('connect', (client) => client.on('error', (error) => logger.warn({ pool: 'auth', err: error.message }, 'database connection failed')));
   webhook.on('error', onError('webhook'));
-  const events = new EventEmitter<{ payloadShapeChanged: [PayloadShapeChange] }>();
+  const events = new EventEmitter<PoolEvents>();
   webhook.on('connect', (client) =>
     client.on('notice', (notice) => {
       if (notice.hint === SHAPE_CHANGED_HINT && notice.detail) {

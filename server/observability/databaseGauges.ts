@@ -1,5 +1,6 @@
 // Gauges only the database can answer, read when /metrics is scraped: whether the server is
-// ready (the /readyz check) and the ledger's failed deliveries that wait for a replay. Every
+// ready (the /readyz check), the ledger's failed deliveries that wait for a replay, and when
+// ledger maintenance last completed (recorded by the database function, whoever ran it). Every
 // replica reads the same ledger, so alerts and dashboards take max() over instances. However
 // often /metrics is asked, the database sees at most one round of these queries per
 // SNAPSHOT_MAX_AGE_MS (concurrent scrapes share the round in flight), and a round never waits
@@ -10,15 +11,16 @@ import { checkReadiness, withTimeout } from '../health.ts';
 
 export const SNAPSHOT_MAX_AGE_MS = 5000;
 
-const FAILED_SUMMARY = `
-  select count(*)::int as failed, coalesce(extract(epoch from min(received_at)), 0)::float8 as oldest
+const LEDGER_SUMMARY = `
+  select count(*)::int as failed, coalesce(extract(epoch from min(received_at)), 0)::float8 as oldest,
+         coalesce((select extract(epoch from last_success_at) from app_private.ledger_maintenance), 0)::float8 as pruned
     from app_private.webhook_events
    where outcome = 'failed'`;
 
 export interface DatabaseSnapshot {
   ready: boolean;
   /** Absent when the ledger could not be read this round. */
-  ledger?: { failed: number; oldestFailedSeconds: number };
+  ledger?: { failed: number; oldestFailedSeconds: number; lastPruneSeconds: number };
 }
 
 /** Reads a snapshot, or returns the one read less than `maxAgeMs` ago (or still being read). */
@@ -31,8 +33,8 @@ export function databaseSnapshots(pools: DatabasePools, expectedMigrations: stri
     const readiness = await checkReadiness(pools, expectedMigrations);
     if (!readiness.ready) return { ready: false };
     try {
-      const { rows } = await withTimeout(pools.owner.query<{ failed: number; oldest: number }>(FAILED_SUMMARY), 'the ledger summary');
-      return { ready: true, ledger: { failed: rows[0].failed, oldestFailedSeconds: rows[0].oldest } };
+      const { rows } = await withTimeout(pools.owner.query<{ failed: number; oldest: number; pruned: number }>(LEDGER_SUMMARY), 'the ledger summary');
+      return { ready: true, ledger: { failed: rows[0].failed, oldestFailedSeconds: rows[0].oldest, lastPruneSeconds: rows[0].pruned } };
     } catch {
       return { ready: true };
     }
@@ -72,6 +74,15 @@ export function registerDatabaseGauges(registry: Registry, snapshot: () => Promi
     async collect() {
       const { ledger } = await snapshot();
       if (ledger) this.set(ledger.oldestFailedSeconds);
+    },
+  });
+  new Gauge({
+    name: 'clerk_webhook_prune_last_success_timestamp_seconds',
+    help: 'When ledger maintenance (creating partitions ahead, dropping expired ones) last completed, by any replica, the prune command or pg_cron (Unix time); 0 when it never has.',
+    registers: [registry],
+    async collect() {
+      const { ledger } = await snapshot();
+      if (ledger) this.set(ledger.lastPruneSeconds);
     },
   });
 }

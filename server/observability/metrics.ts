@@ -102,6 +102,22 @@ export function createMetrics(pools: DatabasePools, expectedMigrations: string[]
     help: 'Verified deliveries ignored because they came from a Clerk instance other than CLERK_INSTANCE_ID (an endpoint of another instance pointed here).',
     registers: [registry],
   });
+  const pruneRuns = new Counter({
+    name: 'clerk_webhook_prune_runs_total',
+    help: 'Scheduled ledger maintenance runs of this process by result (done, skipped: another replica held the lock, failed: see the log).',
+    labelNames: ['result'],
+    registers: [registry],
+  });
+  for (const result of ['done', 'skipped', 'failed']) pruneRuns.inc({ result }, 0);
+  const prunedPartitions = new Counter({
+    name: 'clerk_webhook_prune_dropped_partitions_total',
+    help: 'Expired ledger partitions dropped by the scheduled maintenance of this process.',
+    registers: [registry],
+  });
+  pools.events.on('ledgerMaintenance', (run) => {
+    pruneRuns.inc({ result: run.result });
+    prunedPartitions.inc(run.dropped);
+  });
   const graphqlRequests = new Counter({
     name: 'graphql_requests_total',
     help: 'GraphQL HTTP requests by response status code.',

@@ -149,6 +149,36 @@ describe('pruning', () => {
     }
   });
 
+  it('records when a run completed and what it dropped; a dry run, a skipped run or a failed one records nothing', async () => {
+    const recorded = async () => (await root.query('select last_success_at, partitions_dropped from app_private.ledger_maintenance')).rows;
+    // The runs above recorded theirs: one row, counting the partitions they dropped.
+    const [earlier] = await recorded();
+    expect(earlier).toEqual({ last_success_at: expect.any(Date), partitions_dropped: expect.any(String) });
+    expect(Number(earlier.partitions_dropped)).toBeGreaterThanOrEqual(2);
+
+    await pruneLedger(root, { retentionDays: 90, dryRun: true, now: new Date(Date.now() + 400 * DAY) });
+    const holder = await root.connect();
+    try {
+      await holder.query('begin');
+      await holder.query(`select pg_advisory_xact_lock(hashtext('clerk-pg-sync: ledger maintenance'), 0)`);
+      expect((await pruneLedger(root, { retentionDays: 90 })).actions.map((a) => a.action)).toEqual(['skipped']);
+    } finally {
+      await holder.query('rollback');
+      holder.release();
+    }
+    await expect(root.query(`select * from app_private.prune_webhook_events(interval '1 hour')`)).rejects.toMatchObject({ code: '22023' });
+    expect(await recorded()).toEqual([earlier]);
+
+    // A run with nothing to drop still completed: its time is recorded, the count unchanged.
+    const startedAt = new Date();
+    const { actions } = await pruneLedger(root, { retentionDays: 90 });
+    expect(actions.filter((a) => a.action === 'drop')).toEqual([]);
+    const [latest] = await recorded();
+    expect(latest.partitions_dropped).toBe(earlier.partitions_dropped);
+    expect(latest.last_success_at.getTime()).toBeGreaterThanOrEqual(startedAt.getTime() - 1000);
+    expect(latest.last_success_at.getTime()).toBeGreaterThan(earlier.last_success_at.getTime());
+  });
+
   it('lets one run through at a time, refuses a retention under a day, and waits briefly for locks', async () => {
     const holder = await root.connect();
     try {

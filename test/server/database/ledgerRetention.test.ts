@@ -2,7 +2,7 @@
 // partition, replicas running it at once do it once, and 0 turns it off.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { pruneLedger, scheduleLedgerMaintenance } from '../../../server/database/ledgerRetention.ts';
+import { pruneLedger, scheduleLedgerMaintenance, type LedgerMaintenanceRun } from '../../../server/database/ledgerRetention.ts';
 import type { Logger } from '../../../server/logger.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../../helpers/scratchDatabase.ts';
 
@@ -50,12 +50,18 @@ describe('scheduled ledger maintenance', () => {
     expect(await partitionNames()).not.toContain(missing);
 
     const replicas = [recordingLogger(), recordingLogger(), recordingLogger()];
-    const jobs = replicas.map(({ logger }) => scheduleLedgerMaintenance({ pool: owner, retentionDays: 90, intervalHours: 24, logger, firstRunDelayMs: 0 }));
+    const runs: LedgerMaintenanceRun[] = [];
+    const jobs = replicas.map(({ logger }) =>
+      scheduleLedgerMaintenance({ pool: owner, retentionDays: 90, intervalHours: 24, logger, firstRunDelayMs: 0, onRun: (run) => runs.push(run) }));
     try {
-      await until(() => replicas.every(({ lines }) => lines.length > 0));
+      await until(() => replicas.every(({ lines }) => lines.length > 0) && runs.length === replicas.length);
     } finally {
       for (const job of jobs) job.stop();
     }
+    // Each replica reports its run: done (one created the partition, any later one found nothing
+    // to do) or skipped (another held the lock meanwhile); none dropped anything.
+    expect(runs.filter((run) => run.result === 'done').length).toBeGreaterThanOrEqual(1);
+    for (const run of runs) expect(run).toEqual({ result: expect.stringMatching(/^(done|skipped)$/), dropped: 0 });
     expect(await partitionNames()).toContain(missing);
     const created = replicas.flatMap(({ lines }) => lines.filter((line) => line.message === 'ledger maintenance done').flatMap((line) => (line.fields as { created: string[] }).created));
     expect(created).toEqual([missing]);
@@ -70,14 +76,16 @@ describe('scheduled ledger maintenance', () => {
     const broken = new pg.Pool({ connectionString: database.ownerUrl.replace(/\/[^/]*$/, '/no_such_database'), max: 1 });
     broken.on('error', () => undefined);
     const failing = recordingLogger();
-    const job = scheduleLedgerMaintenance({ pool: broken, retentionDays: 90, intervalHours: 24, logger: failing.logger, firstRunDelayMs: 0 });
+    const runs: LedgerMaintenanceRun[] = [];
+    const job = scheduleLedgerMaintenance({ pool: broken, retentionDays: 90, intervalHours: 24, logger: failing.logger, firstRunDelayMs: 0, onRun: (run) => runs.push(run) });
     try {
-      await until(() => failing.lines.length > 0);
+      await until(() => failing.lines.length > 0 && runs.length > 0);
     } finally {
       job.stop();
       await broken.end();
     }
     expect(failing.lines[0]).toMatchObject({ level: 'warn', message: expect.stringMatching(/ledger maintenance failed/) });
+    expect(runs).toEqual([{ result: 'failed', dropped: 0 }]);
   });
 
   it('reports the partitions it would drop on a dry run, and changes nothing', async () => {

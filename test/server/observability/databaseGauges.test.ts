@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Registry } from 'prom-client';
 import { committedMigrations } from '../../../server/database/migrations.ts';
+import { pruneLedger } from '../../../server/database/ledgerRetention.ts';
 import { createPools, type DatabasePools } from '../../../server/database/pools.ts';
 import { createLogger } from '../../../server/logger.ts';
 import { databaseSnapshots, registerDatabaseGauges } from '../../../server/observability/databaseGauges.ts';
@@ -119,7 +120,7 @@ describe('database snapshots', () => {
     const results = await Promise.all(Array.from({ length: 50 }, () => snapshot()));
     expect(queries).toBe(3); // select 1, the migration check, the ledger summary
     expect(new Set(results).size).toBe(1);
-    expect(results[0]).toEqual({ ready: true, ledger: { failed: expect.any(Number), oldestFailedSeconds: expect.any(Number) } });
+    expect(results[0]).toEqual({ ready: true, ledger: { failed: expect.any(Number), oldestFailedSeconds: expect.any(Number), lastPruneSeconds: expect.any(Number) } });
     await snapshot();
     expect(queries).toBe(3);
 
@@ -127,6 +128,18 @@ describe('database snapshots', () => {
     await fresh();
     await fresh();
     expect(queries).toBe(9);
+  });
+
+  it('reports when ledger maintenance last completed, whoever ran it: 0 before the first run', async () => {
+    const registry = new Registry();
+    registerDatabaseGauges(registry, databaseSnapshots(pools, committedMigrations(), 0));
+    expect(sample(await registry.metrics(), 'clerk_webhook_prune_last_success_timestamp_seconds')).toBe(0);
+    // As `npm run webhooks -- prune` runs it: the time is recorded in the database.
+    await pruneLedger(scratch.owner, { retentionDays: 90 });
+    const { rows: [recorded] } = await scratch.owner.query('select extract(epoch from last_success_at)::float8 as at from app_private.ledger_maintenance');
+    const reported = sample(await registry.metrics(), 'clerk_webhook_prune_last_success_timestamp_seconds')!;
+    expect(reported).toBe(recorded.at);
+    expect(Math.abs(reported - Date.now() / 1000)).toBeLessThan(60);
   });
 
   it('says not ready while the database is unreachable and keeps the ledger figures it last read', async () => {

@@ -49,6 +49,23 @@ describe('GET /metrics', () => {
     expect(sample(text, 'db_pool_max_clients{pool="webhook"}')).toBe(10);
   });
 
+  it('counts the scheduled ledger maintenance runs by result and the partitions they dropped', async () => {
+    const before = await scrape(first);
+    for (const result of ['done', 'skipped', 'failed']) expect(sample(before, `clerk_webhook_prune_runs_total{result="${result}"}`)).toBe(0);
+    expect(sample(before, 'clerk_webhook_prune_dropped_partitions_total')).toBe(0);
+    // What main.ts hands the schedule's onRun to.
+    const { events } = first.services.pools;
+    events.emit('ledgerMaintenance', { result: 'done', dropped: 2 });
+    events.emit('ledgerMaintenance', { result: 'skipped', dropped: 0 });
+    events.emit('ledgerMaintenance', { result: 'failed', dropped: 0 });
+    events.emit('ledgerMaintenance', { result: 'done', dropped: 0 });
+    const after = await scrape(first);
+    expect({ done: sample(after, 'clerk_webhook_prune_runs_total{result="done"}'), skipped: sample(after, 'clerk_webhook_prune_runs_total{result="skipped"}'), failed: sample(after, 'clerk_webhook_prune_runs_total{result="failed"}') })
+      .toEqual({ done: 2, skipped: 1, failed: 1 });
+    expect(sample(after, 'clerk_webhook_prune_dropped_partitions_total')).toBe(2);
+    expect(sample(await scrape(second), 'clerk_webhook_prune_runs_total{result="done"}')).toBe(0);
+  });
+
   it('counts GraphQL requests by status and their latency, per app', async () => {
     const before = sample(await scrape(first), 'graphql_request_duration_seconds_count') ?? 0;
     const statuses: number[] = [];
