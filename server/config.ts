@@ -74,6 +74,8 @@ export interface Config {
     maxSubscriptionsPerConnection: number;
     maxMessageBytes: number;
     keepAliveMs: number;
+    /** How long the change relay waits after finding the queue empty (app_private.relay_live_changes). */
+    relayIntervalMs: number;
   };
 }
 
@@ -230,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION: positiveInteger({ default: 20 }),
       LIVE_MAX_MESSAGE_SIZE: byteSize({ default: 64 * 1024 }),
       LIVE_KEEPALIVE_SECONDS: positiveInteger({ default: 15 }),
+      LIVE_RELAY_INTERVAL_MS: positiveInteger({ default: 50 }),
     },
     {
       reporter: ({ errors }) => {
@@ -334,6 +337,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       maxSubscriptionsPerConnection: clean.LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION,
       maxMessageBytes: clean.LIVE_MAX_MESSAGE_SIZE,
       keepAliveMs: clean.LIVE_KEEPALIVE_SECONDS * 1000,
+      relayIntervalMs: clean.LIVE_RELAY_INTERVAL_MS,
     },
   };
 }

@@ -11,6 +11,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { checkConnection, resolveDatabase, type DatabaseEnvironment } from './database/environment.ts';
 import { applyMigrations, committedMigrations } from './database/migrations.ts';
 import { scheduleLedgerMaintenance, type LedgerMaintenance } from './database/ledgerRetention.ts';
+import { startLiveRelay, type LiveRelay } from './database/liveChanges.ts';
 import { createPools, type DatabasePools } from './database/pools.ts';
 import { createLogger, type Logger } from './logger.ts';
 
@@ -99,6 +100,7 @@ async function main(): Promise<void> {
   let database: DatabaseEnvironment | undefined;
   let pools: DatabasePools | undefined;
   let maintenance: LedgerMaintenance | undefined;
+  let relay: LiveRelay | undefined;
   let server: Server | undefined;
   let app: App | undefined;
   let metricsServer: Server | undefined;
@@ -112,6 +114,7 @@ async function main(): Promise<void> {
       if (server) await closeServer(server, openResponses, config.shutdownTimeoutMs);
       if (metricsServer) await closeServer(metricsServer, new Set(), config.shutdownTimeoutMs);
       maintenance?.stop();
+      await relay?.stop();
       await pools?.end();
       await database?.stop();
       logger.info('stopped');
@@ -145,6 +148,9 @@ async function main(): Promise<void> {
     logger,
     onRun: (run) => pools!.events.emit('ledgerMaintenance', run),
   });
+  // Every process relays, whatever it serves: the queue must drain even where no process serves
+  // GraphQL, and the function lets one process at a time through.
+  relay = startLiveRelay({ pool: pools.webhook, intervalMs: config.live.relayIntervalMs, logger });
   const metricsApp = config.metricsPort === undefined ? undefined : express();
   app = createApp({ config, logger, pools, expectedMigrations: committedMigrations() }, metricsApp);
   server = await listen(app, config.port, config);

@@ -1,9 +1,12 @@
 -- Tells GraphQL subscribers that a row changed, with ids only: the payload names the table (kind),
 -- the row's id, the operation and the organization, never a column value, because every listener
 -- of a channel receives it. Subscribers load the row themselves, under their own row-level security.
--- NOTIFY is transactional: a delivery that rolls back (or a failed one, whose work is rolled back to
--- its savepoint) notifies nobody, and a duplicate or stale delivery writes no row, so it notifies
--- nobody either.
+-- The change is queued in app_private.live_changes, not sent with pg_notify here: PostgreSQL lets
+-- only one transaction that issued a NOTIFY commit at a time (through its WAL flush), which would
+-- serialize every delivery's commit. app_private.relay_live_changes sends the queue in batches.
+-- The queue is transactional: a delivery that rolls back (or a failed one, whose work is rolled back
+-- to its savepoint) queues nothing, and a duplicate or stale delivery writes no row, so it queues
+-- nothing either.
 -- Trigger arguments: the column holding the organization id and the one holding the user id (''
 -- for none): the change goes to `org:<organization>` and to `user:<user>`.
 -- SECURITY DEFINER because tenants' own writes fire it too, and they have no access to app_private.
@@ -33,17 +36,16 @@ begin
   if octet_length(v_payload) >= 8000 then
     return null;
   end if;
-  if v_organization_id is not null then
-    perform pg_notify(app_private.live_channel('org', v_organization_id), v_payload);
-  end if;
-  if v_user_id is not null then
-    perform pg_notify(app_private.live_channel('user', v_user_id), v_payload);
-  end if;
+  insert into app_private.live_changes (channel, payload)
+  select c, v_payload
+    from unnest(array[app_private.live_channel('org', v_organization_id), app_private.live_channel('user', v_user_id)]) as c
+   where c is not null;
   return null;
 end;
 $$;
 
 revoke all on function app_private.notify_live_change() from public;
 comment on function app_private.notify_live_change() is
-  'AFTER row trigger: NOTIFY org:<organization> and user:<user> (the columns named by the trigger '
-  'arguments) with {kind, id, op, org} and nothing else.';
+  'AFTER row trigger: queues {kind, id, op, org} and nothing else for the channels org:<organization> '
+  'and user:<user> (the columns named by the trigger arguments) in app_private.live_changes, which '
+  'app_private.relay_live_changes sends with NOTIFY.';

@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { createApp, type App } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { committedMigrations } from '../../server/database/migrations.ts';
+import { startLiveRelay } from '../../server/database/liveChanges.ts';
 import { createPools } from '../../server/database/pools.ts';
 import { createLogger } from '../../server/logger.ts';
 import type { AppServices } from '../../server/services.ts';
@@ -39,6 +40,7 @@ export async function startTestApp(
   const pools = createPools(databaseUrls, logger, { instanceIds: config.clerk.instanceIds });
   const services: AppServices = { config, logger, pools, expectedMigrations: committedMigrations() };
   const app = createApp(services);
+  const relay = startLiveRelay({ pool: pools.webhook, intervalMs: config.live.relayIntervalMs, logger });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
@@ -54,6 +56,7 @@ export async function startTestApp(
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await relay.stop();
       await pools.end();
     },
   };

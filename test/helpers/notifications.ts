@@ -1,9 +1,11 @@
 // Listening to the database's change notifications as a test: a LISTEN connection that records
-// what arrives on its channels, and a way to prove that nothing (more) arrived. Notifications of
-// committed transactions reach a listener in commit order, so once a marker sent after the action
-// under test has arrived, anything the action sent has arrived before it.
+// what arrives on its channels, and a way to prove that nothing (more) arrived. The row triggers
+// queue notifications and app_private.relay_live_changes sends them; settling relays the queue
+// first (waiting out any other relay), so once a marker sent after that has arrived, anything the
+// action under test queued has arrived before it.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { RELAY_BATCH, relayLiveChanges } from '../../server/database/liveChanges.ts';
 import { testDatabase } from './db.ts';
 
 export interface Notification {
@@ -41,6 +43,13 @@ export async function listen(connectionString: string, channels: string[]): Prom
   return {
     received,
     async settle() {
+      // null: another relay (a test app's) held the lock; once we get it, its batch has committed.
+      // A batch that is not full emptied the queue as it was, with whatever the action queued.
+      for (;;) {
+        const sent = await relayLiveChanges(sender);
+        if (sent !== null && sent < RELAY_BATCH) break;
+        if (sent === null) await new Promise((resolve) => setTimeout(resolve, 5));
+      }
       const arrived = channels.map((channel) => {
         const marker = `marker:${randomUUID()}`;
         const seen = new Promise<void>((resolve) => markers.set(marker, resolve));

@@ -68,7 +68,10 @@ describe('live loads', () => {
     const dora = subscribe(FLEET_USER.dora, 'org:driver');
     await eventually(() => app.websockets.stats().subscriptions === 3, 10_000, '3 subscriptions');
 
+    // Each event is read when it arrives, a relay interval after its commit at most: the insert
+    // must be seen before the same load is deleted, or it reads as an insert of nothing.
     const drewsLoad = await createLoad(DRIVER.drew);
+    await Promise.all([dispatcher.waitFor(1), drew.waitFor(1)]);
     const dorasLoad = await createLoad(DRIVER.dora);
     await graphql(tokenFor(FLEET_USER.alice, 'org:admin'), `mutation ($id: UUID!) { deleteLoad(input: { id: $id }) { load { id } } }`, { id: drewsLoad });
     const sentinel = await createLoad(DRIVER.dora);
