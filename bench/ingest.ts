@@ -77,6 +77,12 @@ export async function ingest(options: BenchOptions): Promise<void> {
         countWrites: 'select count(*)::int as n from app_private.webhook_events',
         start: (port) => startProduct(database, secrets, port),
       },
+      {
+        name: 'product-webhooks',
+        label: 'clerk-pg-sync, webhook-only process (--only webhooks)',
+        countWrites: 'select count(*)::int as n from app_private.webhook_events',
+        start: (port) => startProduct(database, secrets, port, 'product-webhooks', { SERVE_ONLY: 'webhooks' }),
+      },
       { name: 'a', label: '(a) bare function, one round trip', countWrites: 'select count(*)::int as n from bench.users', start: baseline('bare-function', database.authUrl) },
       {
         name: 'a+',
@@ -100,7 +106,7 @@ export async function ingest(options: BenchOptions): Promise<void> {
         const port = await freePort();
         const server = await target.start(port);
         try {
-          if (target.name === 'product' && !(await productAccepts(server.url, secret))) {
+          if (target.name.startsWith('product') && !(await productAccepts(server.url, secret))) {
             unavailable.add(target.name);
             console.log(`  ${target.label}: ${WEBHOOK_PATH} does not process deliveries yet; skipped`);
             continue;
@@ -204,6 +210,7 @@ export async function ingest(options: BenchOptions): Promise<void> {
         verdict(`product p99 latency, ${options.connections} in flight (saturated)`, product.p99, '<=', 30, ' ms'),
         verdict(`product p99 latency at ${MODERATE_RATE} events/s`, moderate.get('product')?.p99 ?? Number.NaN, '<=', 30, ' ms'),
         verdict('product peak RSS under load', product.rss, '<=', 200, ' MiB'),
+        verdict('webhook-only process peak RSS under load', summary.get('product-webhooks')?.rss ?? Number.NaN, '<=', 150, ' MiB'),
       ]);
       if (product.non2xx) console.log(`\nwarning: the product answered ${product.non2xx} deliveries with non-2xx or errors (see ${path.join(logDir, 'product.log')})`);
     }

@@ -1,9 +1,6 @@
 // The Express application: routes only. Building it needs no network, so tests and the
 // entry point construct it the same way.
 import express from 'express';
-import { adminRouter } from './admin/routes.ts';
-import { createSessionTokenVerifier } from './auth/verifySessionToken.ts';
-import { mountGraphql } from './graphql/index.ts';
 import type { GraphqlWebsockets } from './graphql/live/websockets.ts';
 import { healthRouter } from './health.ts';
 import { createMetrics } from './observability/metrics.ts';
@@ -14,10 +11,6 @@ import { clerkWebhookRouter } from './webhooks/clerkWebhookRouter.ts';
 
 export const WEBHOOK_PATH = '/api/webhooks/clerk';
 
-/**
- * The routes `config.serve` asks for, plus health and metrics. With `metricsApp`, /metrics is
- * served there (its own port) instead of on the API.
- */
 /** The Express app, plus its websocket side (none without GraphQL): attach it to the HTTP server, close it before the pools. */
 export type App = express.Express & { websockets: GraphqlWebsockets };
 
@@ -28,7 +21,13 @@ const NO_WEBSOCKETS: GraphqlWebsockets = {
   isListening: () => false,
 };
 
-export function createApp(services: AppServices, metricsApp?: express.Express): App {
+/**
+ * The routes `config.serve` asks for, plus health and metrics. With `metricsApp`, /metrics is
+ * served there (its own port) instead of on the API. The GraphQL side (PostGraphile, the session
+ * token verifier, the admin routes) is loaded only when served: a webhook-only process never
+ * holds it in memory.
+ */
+export async function createApp(services: AppServices, metricsApp?: express.Express): Promise<App> {
   const { serve } = services.config;
   const app = express();
   app.disable('x-powered-by');
@@ -47,6 +46,11 @@ export function createApp(services: AppServices, metricsApp?: express.Express): 
   if (serve.graphql) {
     app.use('/graphql', metrics.observeGraphql);
     // One verifier for every route that takes a session token.
+    const [{ adminRouter }, { createSessionTokenVerifier }, { mountGraphql }] = await Promise.all([
+      import('./admin/routes.ts'),
+      import('./auth/verifySessionToken.ts'),
+      import('./graphql/index.ts'),
+    ]);
     const verifySessionToken = createSessionTokenVerifier(services.config.clerk);
     websockets = mountGraphql(app, services, verifySessionToken, metrics);
     app.use(adminRouter(services, verifySessionToken));

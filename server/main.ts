@@ -152,7 +152,7 @@ async function main(): Promise<void> {
   // GraphQL, and the function lets one process at a time through.
   relay = startLiveRelay({ pool: pools.webhook, intervalMs: config.live.relayIntervalMs, logger });
   const metricsApp = config.metricsPort === undefined ? undefined : express();
-  app = createApp({ config, logger, pools, expectedMigrations: committedMigrations() }, metricsApp);
+  app = await createApp({ config, logger, pools, expectedMigrations: committedMigrations() }, metricsApp);
   server = await listen(app, config.port, config);
   app.websockets.attach(server);
   openResponses = trackResponses(server);

@@ -39,7 +39,7 @@ export async function startTestApp(
   const logger = createLogger({ NODE_ENV: 'test', LOG_LEVEL: env.LOG_LEVEL ?? 'silent' }, logDestination);
   const pools = createPools(databaseUrls, logger, { instanceIds: config.clerk.instanceIds });
   const services: AppServices = { config, logger, pools, expectedMigrations: committedMigrations() };
-  const app = createApp(services);
+  const app = await createApp(services);
   const relay = startLiveRelay({ pool: pools.webhook, intervalMs: config.live.relayIntervalMs, logger });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
