@@ -166,6 +166,85 @@ export async function measureDbWorkloads(
   return figures;
 }
 
+export interface FunctionProfile {
+  workload: string;
+  events: number;
+  tps: number;
+  rows: { name: string; callsPerEvent: number; selfUs: number; totalUs: number; share: number }[];
+}
+
+/**
+ * Where handle_clerk_event's time goes: one more product run per workload with track_functions on
+ * (PL/pgSQL functions only), kept apart from the measured runs because timing every call costs a
+ * little. Self time per event for each function, and its share of handle_clerk_event's total.
+ */
+export async function profileProduct(database: BenchDatabase, options: BenchOptions, productCleanup: string[], runBase = 50_000): Promise<FunctionProfile[]> {
+  const profiles: FunctionProfile[] = [];
+  const name = (await database.sql<{ name: string }>('select current_database() as name')).rows[0].name;
+  let run = runBase;
+  for (const workload of WORKLOADS) {
+    await clearWrites(database, productCleanup);
+    run++;
+    await workload.seed?.(database, 'product', run);
+    await database.sql(`alter database ${name} set track_functions = 'pl'`);
+    await database.sql('select pg_stat_reset()');
+    let result: PgbenchResult;
+    try {
+      result = await runPgbench({ url: database.authUrl, role: 'clerk_webhook', script: workload.script('product'), clients: DB_CLIENTS, seconds: options.durationSeconds, variables: { i: 0, run } });
+    } finally {
+      await database.sql(`alter database ${name} reset track_functions`);
+    }
+    // Sessions hand their counters over when they end; pgbench's have ended.
+    const { rows } = await database.sql<{ funcname: string; calls: string; self_time: number; total_time: number }>(
+      `select funcname, calls, self_time, total_time from pg_stat_user_functions where schemaname = 'app_private' order by self_time desc`,
+    );
+    const entry = rows.find((row) => row.funcname === 'handle_clerk_event');
+    const events = Number(entry?.calls ?? 0);
+    const totalMs = entry?.total_time ?? Number.NaN;
+    profiles.push({
+      workload: workload.name,
+      events,
+      tps: result.tps,
+      rows: rows.map((row) => ({
+        name: row.funcname,
+        callsPerEvent: Number(row.calls) / events,
+        selfUs: (row.self_time * 1000) / events,
+        totalUs: (row.total_time * 1000) / events,
+        share: row.self_time / totalMs,
+      })),
+    });
+  }
+  return profiles;
+}
+
+/**
+ * The webhook pool's size, chosen by measurement: the create workload through handle_clerk_event at
+ * several session counts, one run each, interleaved with nothing else.
+ */
+export async function measurePoolSizes(database: BenchDatabase, options: BenchOptions, productCleanup: string[], sizes = [2, 4, 10, 20], runBase = 60_000): Promise<{ clients: number; result: PgbenchResult }[]> {
+  const create = WORKLOADS.find((workload) => workload.name === 'create')!;
+  const results: { clients: number; result: PgbenchResult }[] = [];
+  let run = runBase;
+  for (const clients of sizes) {
+    await clearWrites(database, productCleanup);
+    const pgbench = (seconds: number) =>
+      runPgbench({ url: database.authUrl, role: 'clerk_webhook', script: create.script('product'), clients, seconds, variables: { i: 0, run: ++run } });
+    if (options.warmupSeconds > 0) await pgbench(options.warmupSeconds);
+    results.push({ clients, result: await pgbench(options.durationSeconds) });
+  }
+  return results;
+}
+
+export function printFunctionProfiles(profiles: FunctionProfile[]): void {
+  for (const profile of profiles) {
+    printTable(
+      `where handle_clerk_event's time goes, ${profile.workload}: ${profile.events.toLocaleString('en')} events at ${profile.tps.toFixed(0)} tps with track_functions = pl (self time per event, PL/pgSQL functions; SQL statements inside a function count as its own)`,
+      ['function', 'calls/event', 'self µs/event', 'total µs/event', 'share of handle_clerk_event'],
+      profile.rows.filter((row) => row.share >= 0.01).map((row) => [row.name, row.callsPerEvent, row.selfUs, row.totalUs, `${(row.share * 100).toFixed(1)} %`]),
+    );
+  }
+}
+
 /** Empties every table of the product (the plain db benchmark starts each run from nothing). */
 export async function truncateProductTables(database: BenchDatabase): Promise<string[]> {
   const { rows } = await database.sql<{ name: string }>(
@@ -214,6 +293,14 @@ export async function db(options: BenchOptions): Promise<void> {
       figures,
     );
     printTable('db targets', VERDICT_HEADER, dbVerdicts(figures));
+    const cleanup = await truncateProductTables(database);
+    const pools = await measurePoolSizes(database, options, cleanup);
+    printTable(
+      `webhook pool size: handle_clerk_event, create workload, by concurrent sessions (one run each, ${machineLoad()} at the end)`,
+      ['sessions', 'tps', 'p50 ms', 'p99 ms'],
+      pools.map(({ clients, result }) => [clients, result.tps, result.p50, result.p99]),
+    );
+    printFunctionProfiles(await profileProduct(database, options, cleanup));
   } finally {
     await database.stop();
   }
