@@ -180,25 +180,45 @@ async function storeBatch(state: RunState, family: FamilyName, batch: ClerkJson[
   state.failures.push(...batchFailures);
 }
 
-/** Pages one family from its checkpoint (or its start) to its end, batch by batch. */
+/**
+ * Pages one family from its checkpoint (or its start) to its end, batch by batch. A batch may span
+ * pages: memberships and invitations come one organization's page at a time, often a few objects
+ * each, and one transaction per page would pay a round trip, a plan and a commit for a handful of
+ * events. A batch's checkpoint is the cursor after its last object, whichever page that was on.
+ */
 async function syncFamily(state: RunState, family: FamilyName): Promise<void> {
   const { run, deps } = state;
   const start = run.family === family && run.cursor ? run.cursor : initialCursor(family, run.options.since);
   let done = familyDone(state.counts[family]);
   let total: number | undefined;
+  let pending: ClerkJson[] = [];
+  let pendingCursor: Cursor | undefined;
+  const flush = async () => {
+    if (!pending.length) return;
+    const batch = pending;
+    pending = [];
+    await storeBatch(state, family, batch, pendingCursor!);
+    done += batch.length;
+    await deps.onProgress?.({ phase: 'sync', family, done, total, counts: state.counts[family] ?? {} });
+  };
   for await (const page of prefetched(listFamily(family, state.context, start))) {
     total = page.total;
     if (!page.objects.length) {
-      await inTransaction(deps.db, (client) => saveCheckpoint(client, run.id, { family, cursor: page.cursorAfter(0), counts: state.counts }));
+      // Nothing waiting: the checkpoint moves past the empty page at once. Otherwise the next
+      // batch's checkpoint lies beyond it anyway.
+      if (pending.length) pendingCursor = page.cursorAfter(0);
+      else await inTransaction(deps.db, (client) => saveCheckpoint(client, run.id, { family, cursor: page.cursorAfter(0), counts: state.counts }));
       continue;
     }
-    for (let first = 0; first < page.objects.length; first += state.batchSize) {
-      const batch = page.objects.slice(first, first + state.batchSize);
-      await storeBatch(state, family, batch, page.cursorAfter(first + batch.length));
-      done += batch.length;
-      await deps.onProgress?.({ phase: 'sync', family, done, total, counts: state.counts[family] ?? {} });
+    for (let first = 0; first < page.objects.length; ) {
+      const taken = page.objects.slice(first, first + state.batchSize - pending.length);
+      pending.push(...taken);
+      first += taken.length;
+      pendingCursor = page.cursorAfter(first);
+      if (pending.length >= state.batchSize) await flush();
     }
   }
+  await flush();
   await inTransaction(deps.db, (client) => saveCheckpoint(client, run.id, { family: null, cursor: null, counts: state.counts, completedFamily: family }));
   run.completedFamilies.push(family);
   await deps.onProgress?.({ phase: 'sync', family, done, total: total ?? done, counts: state.counts[family] ?? {} });

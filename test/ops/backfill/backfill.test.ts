@@ -184,6 +184,16 @@ describe('runBackfill', () => {
     expect(await syncedState(database.owner)).toEqual(clerkState(fake));
   });
 
+  it("fills a batch from several organizations' pages: one transaction per batch, not one per page", async () => {
+    // 40 memberships over 5 organizations, listed 7 at a time: 10 pages, all but 5 of them short.
+    const done: number[] = [];
+    const summary = await backfill({}, { batchSize: 20, onProgress: async (progress) => void (progress.family === 'memberships' && done.push(progress.done)) });
+    expect(summary.counts.memberships).toEqual({ created: 40 });
+    // Two batches of 20, then the family's end.
+    expect(done).toEqual([20, 40, 40]);
+    expect(await syncedState(database.owner)).toEqual(clerkState(fake));
+  });
+
   it('resumes from its checkpoint after stopping on an error, without paging again what it stored', async () => {
     const organizations = fake.snapshot().organizations;
     fake.injectFault({ status: 400, count: 1, match: (request) => request.path === `/v1/organizations/${organizations[3].id}/memberships` });
