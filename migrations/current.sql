@@ -21,3 +21,4 @@ revoke all on app_private.live_changes from public;
 
 --!include functions/notify_live_change.sql
 --!include functions/relay_live_changes.sql
+--!include triggers/live_changes.sql
