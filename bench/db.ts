@@ -183,7 +183,7 @@ export async function profileProduct(database: BenchDatabase, options: BenchOpti
   const name = (await database.sql<{ name: string }>('select current_database() as name')).rows[0].name;
   let run = runBase;
   for (const workload of WORKLOADS) {
-    await clearWrites(database, productCleanup);
+    await clearWrites(database, productCleanup, 'vacuum analyze');
     run++;
     await workload.seed?.(database, 'product', run);
     await database.sql(`alter database ${name} set track_functions = 'pl'`);
@@ -226,7 +226,7 @@ export async function measurePoolSizes(database: BenchDatabase, options: BenchOp
   const results: { clients: number; result: PgbenchResult }[] = [];
   let run = runBase;
   for (const clients of sizes) {
-    await clearWrites(database, productCleanup);
+    await clearWrites(database, productCleanup, 'vacuum analyze');
     const pgbench = (seconds: number) =>
       runPgbench({ url: database.authUrl, role: 'clerk_webhook', script: create.script('product'), clients, seconds, variables: { i: 0, run: ++run } });
     if (options.warmupSeconds > 0) await pgbench(options.warmupSeconds);
