@@ -2175,12 +2175,10 @@ begin
   if octet_length(v_payload) >= 8000 then
     return null;
   end if;
-  if v_organization_id is not null then
-    perform pg_notify(app_private.live_channel('org', v_organization_id), v_payload);
-  end if;
-  if v_user_id is not null then
-    perform pg_notify(app_private.live_channel('user', v_user_id), v_payload);
-  end if;
+  insert into app_private.live_changes (channel, payload)
+  select c, v_payload
+    from unnest(array[app_private.live_channel('org', v_organization_id), app_private.live_channel('user', v_user_id)]) as c
+   where c is not null;
   return null;
 end;
 $$;
@@ -2189,7 +2187,7 @@ $$;
 -- Name: FUNCTION notify_live_change(); Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_private.notify_live_change() IS 'AFTER row trigger: NOTIFY org:<organization> and user:<user> (the columns named by the trigger arguments) with {kind, id, op, org} and nothing else.';
+COMMENT ON FUNCTION app_private.notify_live_change() IS 'AFTER row trigger: queues {kind, id, op, org} and nothing else for the channels org:<organization> and user:<user> (the columns named by the trigger arguments) in app_private.live_changes, which app_private.relay_live_changes sends with NOTIFY.';
 
 --
 -- Name: observe_payload_shape(text, jsonb); Type: FUNCTION; Schema: app_private; Owner: -
@@ -2668,6 +2666,37 @@ $$;
 --
 
 COMMENT ON FUNCTION app_private.refuse_unmatched_write() IS 'Statement trigger: a visitor''s update or delete that matched no row (missing, or hidden by row-level security) raises no_data_found instead of succeeding silently.';
+
+--
+-- Name: relay_live_changes(integer); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.relay_live_changes(max_changes integer DEFAULT 1000) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_sent integer;
+begin
+  if not pg_try_advisory_xact_lock(hashtext('clerk-pg-sync: live relay'), 0) then
+    return null;
+  end if;
+  with taken as (
+    delete from app_private.live_changes as q
+     where q.id in (select o.id from app_private.live_changes as o order by o.id limit greatest(1, relay_live_changes.max_changes))
+    returning q.id, q.channel, q.payload
+  )
+  select count(*) into v_sent
+    from (select pg_notify(t.channel, t.payload) from taken as t order by t.id) as sent;
+  return v_sent;
+end;
+$$;
+
+--
+-- Name: FUNCTION relay_live_changes(max_changes integer); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.relay_live_changes(max_changes integer) IS 'Sends up to max_changes queued change notifications (app_private.live_changes) with NOTIFY, oldest first, and removes them. Returns the number sent, or null when another relay was running (a transaction-level advisory lock on (hashtext(''clerk-pg-sync: live relay''), 0), tried only). The server calls it in a loop (LIVE_RELAY_INTERVAL_MS).';
 
 --
 -- Name: replay_webhook_event(text); Type: FUNCTION; Schema: app_private; Owner: -
@@ -4069,6 +4098,60 @@ COMMENT ON COLUMN app_private.ledger_maintenance.last_success_at IS 'When the la
 --
 
 COMMENT ON COLUMN app_private.ledger_maintenance.partitions_dropped IS 'Expired partitions dropped by every run so far.';
+
+--
+-- Name: live_changes; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE UNLOGGED TABLE app_private.live_changes (
+    id bigint NOT NULL,
+    channel text NOT NULL,
+    payload text NOT NULL,
+    queued_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: TABLE live_changes; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.live_changes IS 'Change notifications for live subscriptions, queued by app_private.notify_live_change and sent with NOTIFY by app_private.relay_live_changes, which removes them. Unlogged: emptied by a crash, when every LISTEN connection breaks and subscribers refetch anyway.';
+
+--
+-- Name: COLUMN live_changes.id; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.live_changes.id IS 'Queue order: the relay sends oldest first.';
+
+--
+-- Name: COLUMN live_changes.channel; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.live_changes.channel IS 'The NOTIFY channel (app_private.live_channel): org:<id> or user:<id>.';
+
+--
+-- Name: COLUMN live_changes.payload; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.live_changes.payload IS 'The notification: {kind, id, op, org}, ids only.';
+
+--
+-- Name: COLUMN live_changes.queued_at; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.live_changes.queued_at IS 'When the change was queued (its transaction''s start).';
+
+--
+-- Name: live_changes_id_seq; Type: SEQUENCE; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.live_changes ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app_private.live_changes_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
 
 --
 -- Name: payload_key_changes; Type: TABLE; Schema: app_private; Owner: -
@@ -5969,6 +6052,13 @@ ALTER TABLE ONLY app_private.ledger_maintenance
     ADD CONSTRAINT ledger_maintenance_pkey PRIMARY KEY (singleton);
 
 --
+-- Name: live_changes live_changes_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.live_changes
+    ADD CONSTRAINT live_changes_pkey PRIMARY KEY (id);
+
+--
 -- Name: payload_key_changes payload_key_changes_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
 --
 
@@ -6637,7 +6727,7 @@ CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.vehicle
 -- Name: audit_logs live_change; Type: TRIGGER; Schema: app_public; Owner: -
 --
 
-CREATE TRIGGER live_change AFTER INSERT ON app_public.audit_logs FOR EACH ROW EXECUTE FUNCTION app_private.notify_live_change('organization_id', '');
+CREATE TRIGGER live_change AFTER INSERT ON app_public.audit_logs FOR EACH ROW WHEN ((new.organization_id IS NOT NULL)) EXECUTE FUNCTION app_private.notify_live_change('organization_id', '');
 
 --
 -- Name: billing_subscription_items live_change; Type: TRIGGER; Schema: app_public; Owner: -
@@ -7915,6 +8005,13 @@ REVOKE ALL ON FUNCTION app_private.refresh_role_permissions(p_role_ids text[]) F
 --
 
 REVOKE ALL ON FUNCTION app_private.refuse_unmatched_write() FROM PUBLIC;
+
+--
+-- Name: FUNCTION relay_live_changes(max_changes integer); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.relay_live_changes(max_changes integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_private.relay_live_changes(max_changes integer) TO clerk_webhook;
 
 --
 -- Name: FUNCTION replay_webhook_event(svix_id text); Type: ACL; Schema: app_private; Owner: -
