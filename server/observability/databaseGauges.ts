@@ -1,6 +1,7 @@
 // Gauges only the database can answer, read when /metrics is scraped: whether the server is
-// ready (the /readyz check), the ledger's failed deliveries that wait for a replay, and when
-// ledger maintenance last completed (recorded by the database function, whoever ran it). Every
+// ready (the /readyz check), the ledger's failed deliveries that wait for a replay, when
+// ledger maintenance last completed (recorded by the database function, whoever ran it), and the
+// oldest change notification the relay has not sent yet. Every
 // replica reads the same ledger, so alerts and dashboards take max() over instances. However
 // often /metrics is asked, the database sees at most one round of these queries per
 // SNAPSHOT_MAX_AGE_MS (concurrent scrapes share the round in flight), and a round never waits
@@ -13,14 +14,15 @@ export const SNAPSHOT_MAX_AGE_MS = 5000;
 
 const LEDGER_SUMMARY = `
   select count(*)::int as failed, coalesce(extract(epoch from min(received_at)), 0)::float8 as oldest,
-         coalesce((select extract(epoch from last_success_at) from app_private.ledger_maintenance), 0)::float8 as pruned
+         coalesce((select extract(epoch from last_success_at) from app_private.ledger_maintenance), 0)::float8 as pruned,
+         coalesce((select extract(epoch from min(queued_at)) from app_private.live_changes), 0)::float8 as live_oldest
     from app_private.webhook_events
    where outcome = 'failed'`;
 
 export interface DatabaseSnapshot {
   ready: boolean;
   /** Absent when the ledger could not be read this round. */
-  ledger?: { failed: number; oldestFailedSeconds: number; lastPruneSeconds: number };
+  ledger?: { failed: number; oldestFailedSeconds: number; lastPruneSeconds: number; oldestLiveChangeSeconds: number };
 }
 
 /** Reads a snapshot, or returns the one read less than `maxAgeMs` ago (or still being read). */
@@ -33,8 +35,9 @@ export function databaseSnapshots(pools: DatabasePools, expectedMigrations: stri
     const readiness = await checkReadiness(pools, expectedMigrations);
     if (!readiness.ready) return { ready: false };
     try {
-      const { rows } = await withTimeout(pools.owner.query<{ failed: number; oldest: number; pruned: number }>(LEDGER_SUMMARY), 'the ledger summary');
-      return { ready: true, ledger: { failed: rows[0].failed, oldestFailedSeconds: rows[0].oldest, lastPruneSeconds: rows[0].pruned } };
+      const { rows } = await withTimeout(pools.owner.query<{ failed: number; oldest: number; pruned: number; live_oldest: number }>(LEDGER_SUMMARY), 'the ledger summary');
+      const [row] = rows;
+      return { ready: true, ledger: { failed: row.failed, oldestFailedSeconds: row.oldest, lastPruneSeconds: row.pruned, oldestLiveChangeSeconds: row.live_oldest } };
     } catch {
       return { ready: true };
     }
@@ -83,6 +86,15 @@ export function registerDatabaseGauges(registry: Registry, snapshot: () => Promi
     async collect() {
       const { ledger } = await snapshot();
       if (ledger) this.set(ledger.lastPruneSeconds);
+    },
+  });
+  new Gauge({
+    name: 'clerk_live_oldest_queued_change_timestamp_seconds',
+    help: 'When the oldest change notification still waiting for the relay was queued (Unix time); 0 when none waits. Minutes old: no process is relaying.',
+    registers: [registry],
+    async collect() {
+      const { ledger } = await snapshot();
+      if (ledger) this.set(ledger.oldestLiveChangeSeconds);
     },
   });
 }

@@ -120,7 +120,7 @@ describe('database snapshots', () => {
     const results = await Promise.all(Array.from({ length: 50 }, () => snapshot()));
     expect(queries).toBe(3); // select 1, the migration check, the ledger summary
     expect(new Set(results).size).toBe(1);
-    expect(results[0]).toEqual({ ready: true, ledger: { failed: expect.any(Number), oldestFailedSeconds: expect.any(Number), lastPruneSeconds: expect.any(Number) } });
+    expect(results[0]).toEqual({ ready: true, ledger: { failed: expect.any(Number), oldestFailedSeconds: expect.any(Number), lastPruneSeconds: expect.any(Number), oldestLiveChangeSeconds: expect.any(Number) } });
     await snapshot();
     expect(queries).toBe(3);
 
@@ -140,6 +140,25 @@ describe('database snapshots', () => {
     const reported = sample(await registry.metrics(), 'clerk_webhook_prune_last_success_timestamp_seconds')!;
     expect(reported).toBe(recorded.at);
     expect(Math.abs(reported - Date.now() / 1000)).toBeLessThan(60);
+  });
+
+  it("reports the oldest change notification waiting for the relay: 0 once it is sent", async () => {
+    const registry = new Registry();
+    registerDatabaseGauges(registry, databaseSnapshots(pools, committedMigrations(), 0));
+    const queuedAt = new Date('2026-01-02T03:04:05.500Z');
+    // Holding the relay's lock keeps the test app's relay from sending it meanwhile.
+    const holder = await scratch.owner.connect();
+    try {
+      await holder.query('begin');
+      await holder.query(`select pg_advisory_xact_lock(hashtext('clerk-pg-sync: live relay'), 0)`);
+      await scratch.owner.query(`insert into app_private.live_changes (channel, payload, queued_at) values ('org:gauge', '{}', $1)`, [queuedAt]);
+      expect(sample(await registry.metrics(), 'clerk_live_oldest_queued_change_timestamp_seconds')).toBe(queuedAt.getTime() / 1000);
+    } finally {
+      await holder.query('rollback');
+      holder.release();
+    }
+    await scratch.owner.query('select app_private.relay_live_changes()');
+    expect(sample(await registry.metrics(), 'clerk_live_oldest_queued_change_timestamp_seconds')).toBe(0);
   });
 
   it('says not ready while the database is unreachable and keeps the ledger figures it last read', async () => {
