@@ -1,6 +1,6 @@
 // The alert rules as Prometheus's own tool sees them: `promtool check rules` accepts the file and
-// `promtool test rules` runs alerts.promtool.yml, where every alert has series that fire it and
-// series that must not. Also that each alert has its line in the operations guide, and that every
+// `promtool test rules` runs alerts.promtool.yml and alerts.daily.promtool.yml, where every alert
+// has series that fire it and series that must not. Also that each alert has its line in the operations guide, and that every
 // command that guide tells the operator to run exists with the options it names.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -9,7 +9,8 @@ import { parse } from 'yaml';
 import { prometheusBinary, runTool } from '../../helpers/prometheus.ts';
 
 const RULES = 'ops/prometheus/alerts.yml';
-const RULE_TESTS = 'test/ops/prometheus/alerts.promtool.yml';
+/** The unit tests: evaluated every minute, and (the alerts whose thresholds are days) every hour. */
+const RULE_TESTS = ['test/ops/prometheus/alerts.promtool.yml', 'test/ops/prometheus/alerts.daily.promtool.yml'];
 
 interface RuleFile {
   groups: { name: string; rules: { alert?: string; expr: string; labels?: Record<string, string>; annotations?: Record<string, string> }[] }[];
@@ -28,13 +29,13 @@ describe('ops/prometheus/alerts.yml', () => {
   });
 
   it('passes its promtool unit tests', async () => {
-    const run = await runTool(prometheusBinary('promtool'), ['test', 'rules', RULE_TESTS]);
+    const run = await runTool(prometheusBinary('promtool'), ['test', 'rules', ...RULE_TESTS]);
     expect(run.output).toContain('SUCCESS');
     expect(run).toMatchObject({ code: 0 });
   });
 
   it('has, for every alert, a test where it fires and one where it must not', () => {
-    const cases = (parse(readFileSync(RULE_TESTS, 'utf8')) as RuleTests).tests.flatMap((test) => test.alert_rule_test ?? []);
+    const cases = RULE_TESTS.flatMap((file) => (parse(readFileSync(file, 'utf8')) as RuleTests).tests.flatMap((test) => test.alert_rule_test ?? []));
     expect(alertNames.length).toBeGreaterThanOrEqual(9);
     for (const name of alertNames) {
       const own = cases.filter((test) => test.alertname === name);
