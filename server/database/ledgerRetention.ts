@@ -31,6 +31,10 @@ export async function pruneLedger(db: pg.Pool | pg.ClientBase, options: PruneOpt
   const started = performance.now();
   try {
     await client.query('begin');
+    // The server's owner pool cancels statements after 2 s (it serves the probes); a prune that
+    // moves rows out of the default partition, or drops a large month, may take longer. Its own
+    // lock_timeout still keeps it from holding deliveries up.
+    await client.query(`set local statement_timeout = '15min'`);
     const { rows } = await client.query<PruneAction & { estimated_rows: string | null }>(
       `select action, partition_name, range_start, range_end, estimated_rows
          from app_private.prune_webhook_events(make_interval(days => $1), $2, p_now => coalesce($3::timestamptz, now()))`,

@@ -95,4 +95,16 @@ describe('scheduled ledger maintenance', () => {
     expect(actions.filter((action) => action.action === 'drop').length).toBeGreaterThanOrEqual(3);
     expect(await partitionNames()).toEqual(before);
   });
+
+  it("is not cut short by the owner pool's statement timeout, which is for the probes", async () => {
+    // The server's owner pool cancels statements after 2 s; one of 1 ms cancels any real run.
+    const hurried = new pg.Pool({ connectionString: database.ownerUrl, max: 1, statement_timeout: 1 });
+    try {
+      await expect(hurried.query(`select count(*) from app_private.webhook_event_partitions(), pg_sleep(0.01)`)).rejects.toMatchObject({ code: '57014' });
+      const { actions } = await pruneLedger(hurried, { retentionDays: 90, now: new Date(Date.now() + 400 * 86_400_000) });
+      expect(actions.filter((action) => action.action === 'drop').length).toBeGreaterThanOrEqual(3);
+    } finally {
+      await hurried.end();
+    }
+  });
 });

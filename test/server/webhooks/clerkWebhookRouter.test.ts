@@ -216,9 +216,10 @@ describe('transient database trouble (503, so Svix retries)', () => {
       await locker.query('begin');
       await locker.query('select 1 from app_public.users where id = $1 for update', [taggedId(ALICIA, tag)]);
       const pending = deliverOverHttp(app.url, fixtureText('user.updated', tag), { svixId });
-      // Wait until the delivery blocks on the row lock, then cancel it as an operator would.
+      // Wait until the delivery blocks on the row lock, then cancel it as an operator would. On a
+      // busy machine the delivery can take seconds to get there: up to 20 s.
       let cancelled = false;
-      for (let attempt = 0; attempt < 100 && !cancelled; attempt += 1) {
+      for (let attempt = 0; attempt < 400 && !cancelled; attempt += 1) {
         const { rows } = await locker.query(
           `select pg_cancel_backend(pid) as cancelled from pg_stat_activity
             where pg_blocking_pids(pid) @> array[pg_backend_pid()] and query like '%handle_clerk_event%'`,
