@@ -83,9 +83,32 @@ describe('POST /graphql authentication', () => {
     expect(body.data.currentOrgId).toBe('org_2acme');
   });
 
-  it.each([['Basic dXNlcjpwYXNz'], ['Bearer'], [''], ['Token abc']])('answers 401 to the Authorization header %p', async (header) => {
-    const { status, body } = await graphql(WHO_AM_I, header);
+  it.each([['Basic dXNlcjpwYXNz'], ['Bearer'], [''], ['Token abc'], ['xBearer TOKEN'], ['Bearer TOKEN extra'], ['Bearer\tTOKEN']])(
+    'answers 401 to the Authorization header %p',
+    async (header) => {
+      const { status, headers, body } = await graphql(WHO_AM_I, header.replace('TOKEN', signToken(key, claims)));
+      expect(status).toBe(401);
+      expect(headers.get('www-authenticate')).toBe('Bearer error="invalid_token", error_description="the Authorization header must be \'Bearer <Clerk session token>\'"');
+      expect(body.errors).toEqual([
+        { message: 'the Authorization header must be "Bearer <Clerk session token>"', extensions: { code: 'UNAUTHENTICATED', reason: 'malformed-authorization-header' } },
+      ]);
+    },
+  );
+
+  it.each([['bearer TOKEN'], ['BEARER TOKEN'], ['Bearer   TOKEN']])('accepts the Authorization header %p (the scheme in any case, several spaces)', async (header) => {
+    const { status, body } = await graphql(WHO_AM_I, header.replace('TOKEN', signToken(key, claims)));
+    expect(status).toBe(200);
+    expect(body.data.currentUserId).toBe('user_2alice');
+  });
+
+  it('quotes nothing raw in WWW-Authenticate: the reason\'s double quotes and backslashes become single quotes', async () => {
+    const { status, headers, body } = await graphql(WHO_AM_I, `Bearer ${signToken(key, { ...claims, azp: 'https://evil.example.com/"\\' })}`);
     expect(status).toBe(401);
-    expect(body.errors[0].extensions).toEqual({ code: 'UNAUTHENTICATED', reason: 'malformed-authorization-header' });
+    expect(body.errors[0].message).toBe(
+      'session token rejected: Invalid JWT Authorized party claim (azp) "https://evil.example.com/\\"\\\\". Expected "http://localhost:5173,https://app.example.com".',
+    );
+    expect(headers.get('www-authenticate')).toBe(
+      `Bearer error="invalid_token", error_description="session token rejected: Invalid JWT Authorized party claim (azp) 'https://evil.example.com/'''''. Expected 'http://localhost:5173,https://app.example.com'."`,
+    );
   });
 });

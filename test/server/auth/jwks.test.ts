@@ -8,6 +8,8 @@ import { startTestApp, type RunningApp } from '../../helpers/app.ts';
 import { makeSigningKey, signToken, v1Claims } from '../../helpers/tokens.ts';
 
 const SECRET_KEY = 'sk_test_graphql_jwks';
+/** The instance whose JWKS lists no key at all. */
+const KEYLESS_SECRET_KEY = 'sk_test_graphql_jwks_keyless';
 const key = makeSigningKey('ins_jwks_key');
 const token = signToken(key, v1Claims({ userId: 'user_2jwks', orgId: 'org_2jwks', role: 'org:member' }));
 
@@ -17,7 +19,9 @@ const jwksRequests: (string | undefined)[] = [];
 
 beforeAll(async () => {
   clerkApi = createServer((req, res) => {
-    if (req.method === 'GET' && req.url === '/v1/jwks') {
+    if (req.method === 'GET' && req.url === '/v1/jwks' && req.headers.authorization === `Bearer ${KEYLESS_SECRET_KEY}`) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [] }));
+    } else if (req.method === 'GET' && req.url === '/v1/jwks') {
       jwksRequests.push(req.headers.authorization);
       const jwk = { ...key.privateKey.export({ format: 'jwk' }), kid: key.kid, alg: 'RS256', use: 'sig' } as Record<string, unknown>;
       for (const privatePart of ['d', 'p', 'q', 'dp', 'dq', 'qi']) delete jwk[privatePart];
@@ -84,11 +88,26 @@ describe('session tokens verified through the JWKS of CLERK_SECRET_KEY', () => {
     });
   });
 
+  it('answers 503 (retry later) when the JWKS lists no key: the key source failed, not the token', async () => {
+    await withApp({ CLERK_SECRET_KEY: KEYLESS_SECRET_KEY, CLERK_API_URL: clerkApiUrl }, async (app) => {
+      const { status, retryAfter, body } = await whoAmI(app, token);
+      expect(status).toBe(503);
+      expect(retryAfter).toBe('5');
+      expect(body.errors[0].extensions).toEqual({ code: 'UNAVAILABLE', reason: 'jwk-remote-failed-to-load' });
+    });
+  });
+
   it('rejects every token, but serves anonymous visitors, when no key is configured', async () => {
     await withApp({}, async (app) => {
-      const { status, body } = await whoAmI(app, token);
+      const { status, retryAfter, body } = await whoAmI(app, token);
       expect(status).toBe(401);
-      expect(body.errors[0].message).toMatch(/neither CLERK_JWT_KEY nor CLERK_SECRET_KEY/);
+      expect(retryAfter).toBeNull();
+      expect(body.errors).toEqual([
+        {
+          message: 'session token rejected: this server cannot verify session tokens: neither CLERK_JWT_KEY nor CLERK_SECRET_KEY is configured',
+          extensions: { code: 'UNAUTHENTICATED', reason: 'jwk-failed-to-resolve' },
+        },
+      ]);
       const anonymous = await fetch(`${app.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

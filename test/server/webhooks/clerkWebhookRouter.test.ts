@@ -151,6 +151,8 @@ describe('refused deliveries write nothing', () => {
     ['whose signed svix-id is 257 characters long', (d) => Object.assign(d, signDelivery(d.body, { svixId: `msg_${'a'.repeat(253)}` })), BAD_SVIX_ID],
     ['whose signed svix-id holds a space', (d) => Object.assign(d, signDelivery(d.body, { svixId: 'msg_2a b' })), BAD_SVIX_ID],
     ['whose signed svix-id holds a tab', (d) => Object.assign(d, signDelivery(d.body, { svixId: 'msg_2a\tb' })), BAD_SVIX_ID],
+    // A C1 control character arrives as the latin-1 byte it was sent as.
+    ['whose signed svix-id holds a C1 control character', (d) => Object.assign(d, signDelivery(d.body, { svixId: 'msg_2a\u0085b' })), BAD_SVIX_ID],
   ];
 
   it.each(refused)('400 for a delivery %s', async (_case, tamper, error) => {
@@ -171,6 +173,20 @@ describe('refused deliveries write nothing', () => {
       const response = await deliverOverHttp(app.url, fixtureText('user.created', uniqueTag()), { timestamp: new Date(Date.now() + offset) });
       expect(response.status).toBe(200);
     }
+  });
+
+  it('400 with a JSON error for a body claiming a compression it does not have', async () => {
+    const delivery = signDelivery(fixtureText('user.created', uniqueTag()));
+    delivery.headers['content-encoding'] = 'gzip';
+    expect(await postWebhook(app.url, delivery)).toEqual({ status: 400, body: { error: 'Bad Request' } });
+    expect(await ledger(delivery.svixId)).toBeUndefined();
+  });
+
+  it('415 with a JSON error for a content encoding the route does not know', async () => {
+    const delivery = signDelivery(fixtureText('user.created', uniqueTag()));
+    delivery.headers['content-encoding'] = 'compress';
+    expect(await postWebhook(app.url, delivery)).toEqual({ status: 415, body: { error: 'unsupported content encoding "compress"' } });
+    expect(await ledger(delivery.svixId)).toBeUndefined();
   });
 
   it('413 with a JSON error for a body over the size limit', async () => {
