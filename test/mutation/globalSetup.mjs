@@ -1,8 +1,8 @@
 // jest's globalSetup when StrykerJS runs the tests (test/mutation/run.ts starts it). Stryker runs
 // jest once per mutant; booting and migrating a cluster each time would cost more than the tests.
 // run.ts keeps one cluster with a migrated template database for the whole run; each jest run
-// gets its own copy of the template (a file copy inside Postgres, well under a second), dropped
-// again by test/globalTeardown.mjs, so no run sees rows another one wrote.
+// gets its own copy of the template (copied inside Postgres, well under a second), dropped
+// later by test/mutation/globalTeardown.mjs, so no run sees rows another one wrote.
 import pg from 'pg';
 import { restrictDatabaseAccess } from '../../server/database/setup.ts';
 

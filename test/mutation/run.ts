@@ -27,7 +27,12 @@ interface MutationModule {
   tests: string[];
 }
 
-/** Each module with the tests that exercise it; a test file missing here cannot kill its mutants. */
+/**
+ * Each module with the test files that exercise it. Stryker loads every listed file for every
+ * mutant, and a mutant reached while an app starts (most of a module's set-up code) runs all of
+ * them, so each list holds the files that assert the module's behaviour, not every file that
+ * happens to pass through it: a file missing here cannot kill its mutants.
+ */
 export const MODULES: Record<string, MutationModule> = {
   'server/auth': {
     mutate: ['server/auth/**/*.ts'],
@@ -35,18 +40,16 @@ export const MODULES: Record<string, MutationModule> = {
   },
   'server/webhooks': {
     mutate: ['server/webhooks/**/*.ts'],
-    tests: ['test/server/webhooks/*.test.ts', 'test/server/observability/verificationLimiter.test.ts', 'test/server/observability/deliveries.test.ts'],
+    tests: [
+      'test/server/webhooks/clerkWebhookRouter.test.ts',
+      'test/server/webhooks/instancePinning.test.ts',
+      'test/server/observability/verificationLimiter.test.ts',
+      'test/server/observability/deliveries.test.ts',
+    ],
   },
   'server/observability': {
     mutate: ['server/observability/**/*.ts'],
-    tests: [
-      'test/server/observability/*.test.ts',
-      'test/server/webhooks/clerkWebhookRouter.test.ts',
-      'test/server/webhooks/instancePinning.test.ts',
-      'test/server/webhooks/payloadShapes.test.ts',
-      'test/server/auth/bearerAuth.test.ts',
-      'test/server/health.test.ts',
-    ],
+    tests: ['test/server/observability/*.test.ts', 'test/server/webhooks/instancePinning.test.ts', 'test/server/webhooks/payloadShapes.test.ts'],
   },
   'ops/backfill/store.ts': {
     mutate: ['ops/backfill/store.ts'],

@@ -2,7 +2,9 @@
 // requests, and one registry per app (two apps in one process never share counters).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestApp, type RunningApp } from '../../helpers/app.ts';
+import { fixture, fixtureText, uniqueTag } from '../../helpers/clerkEvents.ts';
 import { endTestPools } from '../../helpers/db.ts';
+import { deliverOverHttp } from '../../helpers/webhooks.ts';
 
 let first: RunningApp;
 let second: RunningApp;
@@ -45,6 +47,9 @@ describe('GET /metrics', () => {
       }
     }
     expect(sample(text, 'db_pool_clients{pool="webhook",state="idle"}')).toBeGreaterThanOrEqual(1);
+    // At rest nothing is checked out or queued (the scrape reads the pools before its own queries).
+    expect(sample(text, 'db_pool_clients{pool="webhook",state="active"}')).toBe(0);
+    expect(sample(text, 'db_pool_clients{pool="webhook",state="waiting"}')).toBe(0);
     expect(sample(text, 'db_pool_max_clients{pool="owner"}')).toBe(1);
     expect(sample(text, 'db_pool_max_clients{pool="webhook"}')).toBe(10);
   });
@@ -77,5 +82,39 @@ describe('GET /metrics', () => {
     expect(sample(text, 'graphql_request_duration_seconds_count')).toBe(before + 3);
     expect(sample(text, `graphql_requests_total{status="${statuses[0]}"}`)).toBeGreaterThanOrEqual(3);
     expect(sample(await scrape(second), 'graphql_request_duration_seconds_count')).toBe(0);
+  });
+});
+
+describe('webhook metrics', () => {
+  it('labels an event type that is not shaped like Clerk\'s as other, so a sender cannot mint series', async () => {
+    const app = await startTestApp();
+    try {
+      const event = fixture('variants/unknown.type');
+      for (const type of ['nodot', `${'a'.repeat(41)}.created`, 'a.b.c.d.e', 'user.created"} 1\nfake{a="']) {
+        expect((await deliverOverHttp(app.url, { ...event, type })).status).toBe(200);
+      }
+      const text = await scrape(app);
+      // Ignored, or failed when the database refuses the type itself: either way under one label.
+      const series = [...text.matchAll(/^clerk_webhook_deliveries_total\{event_type="([^"]*)",outcome="\w+"\} (\d+)$/gm)];
+      expect(series.map(([, type]) => type)).toEqual(series.map(() => 'other'));
+      expect(series.reduce((total, [, , count]) => total + Number(count), 0)).toBe(4);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('counts a body over the limit as a verification failure (body_too_large) and by its 413', async () => {
+    const app = await startTestApp({ WEBHOOK_BODY_LIMIT: '1kb' });
+    try {
+      const before = await scrape(app);
+      expect(sample(before, 'clerk_webhook_verification_failures_total{reason="body_too_large"}')).toBe(0);
+      expect((await deliverOverHttp(app.url, fixtureText('user.created', uniqueTag()))).status).toBe(413);
+      const text = await scrape(app);
+      expect(sample(text, 'clerk_webhook_verification_failures_total{reason="body_too_large"}')).toBe(1);
+      expect(sample(text, 'clerk_webhook_requests_total{status="413"}')).toBe(1);
+      expect(sample(text, 'clerk_webhook_deliveries_total{event_type="user.created",outcome="processed"}')).toBeUndefined();
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -41,6 +41,18 @@ describe('request logging', () => {
     expect(completed[0]).toMatchObject({ level: 20, res: { statusCode: 200 }, durationMs: expect.any(Number) });
   });
 
+  it('logs the probes at debug, whatever their query string, and other successes at info', async () => {
+    lines.length = 0;
+    await fetch(`${app.url}/healthz?verbose=1`);
+    await fetch(`${app.url}/metrics`);
+    await fetch(`${app.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{__typename}"}' });
+    expect(records().map((record) => [record.level, record.msg])).toEqual([
+      [20, 'GET /healthz 200'],
+      [20, 'GET /metrics 200'],
+      [30, 'POST /graphql 200'],
+    ]);
+  });
+
   it('logs client errors at warn and names method, path and status', async () => {
     lines.length = 0;
     const unknown = await fetch(`${app.url}/no-such-route`, { method: 'POST' });

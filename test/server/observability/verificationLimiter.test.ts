@@ -70,4 +70,26 @@ describe('the failed-verification limiter', () => {
     expect(text).toMatch(/^clerk_webhook_verification_failures_total\{reason="bad_signature"\} 4$/m);
     expect(text).toMatch(/^clerk_webhook_rate_limited_total 2$/m);
   });
+
+  it('counts each refusal under its reason and each 429, in the same test that sends them', async () => {
+    const app = await startTestApp({ WEBHOOK_FAILURE_LIMIT: '4', WEBHOOK_FAILURE_WINDOW_SECONDS: '60' });
+    try {
+      const body = fixtureText('user.created', uniqueTag());
+      const unsigned = { body, headers: { 'content-type': 'application/json' } };
+      const late = signDelivery(body, { timestamp: new Date(Date.now() - 6 * 60_000) });
+      const garbled = signDelivery(body);
+      garbled.headers['svix-timestamp'] = 'yesterday';
+      const refusals = [];
+      for (const delivery of [unsigned, late, garbled, forged(), forged()]) refusals.push(await postWebhook(app.url, delivery));
+      expect(refusals.map((response) => response.status)).toEqual([400, 400, 400, 400, 429]);
+      expect(refusals[4].body).toEqual({ error: 'too many requests from this address failed verification; retry later' });
+      const text = await (await fetch(`${app.url}/metrics`)).text();
+      const failures = Object.fromEntries([...text.matchAll(/^clerk_webhook_verification_failures_total\{reason="(\w+)"\} (\d+)$/gm)].map(([, reason, n]) => [reason, Number(n)]));
+      // The 429 was a bad signature too: it counts under its reason and as rate limited.
+      expect(failures).toEqual({ missing_headers: 1, bad_signature: 2, timestamp_out_of_tolerance: 1, malformed_headers: 1, body_too_large: 0, malformed_body: 0 });
+      expect(text).toMatch(/^clerk_webhook_rate_limited_total 1$/m);
+    } finally {
+      await app.close();
+    }
+  });
 });

@@ -299,11 +299,19 @@ describe('how a failed database call is answered (its SQLSTATE decides)', () => 
             execute format('revoke execute on function %s from public, clerk_webhook', f);
           end loop;
         end $$`);
-      const scratchApp = await startTestApp({}, { ownerUrl: scratch.ownerUrl, authUrl: scratch.authUrl });
+      const captured: string[] = [];
+      const scratchApp = await startTestApp({ LOG_LEVEL: 'info' }, { ownerUrl: scratch.ownerUrl, authUrl: scratch.authUrl }, { write: (line) => captured.push(line) });
       try {
-        const response = await deliverOverHttp(scratchApp.url, fixtureText('user.created', uniqueTag()));
+        const delivery = signDelivery(fixtureText('user.created', uniqueTag()));
+        const response = await postWebhook(scratchApp.url, delivery);
         expect(response).toEqual({ status: 500, body: { error: 'internal error' } });
         expect((await root.query('select count(*)::int as n from app_private.webhook_events')).rows[0].n).toBe(0);
+        // The operator sees a bug: an error line with the database's own message, counted under outcome error.
+        const line = captured.map((text) => JSON.parse(text)).find((record) => record.svixId === delivery.svixId);
+        expect(line).toMatchObject({ level: 50, msg: 'delivery error', outcome: 'error', eventType: 'user.created', res: { statusCode: 500 }, error: expect.stringMatching(/permission denied/) });
+        const metrics = await (await fetch(`${scratchApp.url}/metrics`)).text();
+        expect(metrics).toMatch(/^clerk_webhook_deliveries_total\{event_type="user\.created",outcome="error"\} 1$/m);
+        expect(metrics).toMatch(/^clerk_webhook_requests_total\{status="500"\} 1$/m);
       } finally {
         await scratchApp.close();
       }
