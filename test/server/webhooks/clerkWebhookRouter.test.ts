@@ -203,6 +203,27 @@ describe('refused deliveries write nothing', () => {
   });
 
 });
+describe('the signing secrets', () => {
+  it('refuses to start a route that could verify nothing: no signing secret configured', async () => {
+    await expect(startTestApp({ CLERK_WEBHOOK_SIGNING_SECRET: ' ' })).rejects.toThrow('no Clerk webhook signing secret configured');
+  });
+
+  it('counts a malformed timestamp and a malformed svix-id as malformed headers, not as bad signatures', async () => {
+    const fresh = await startTestApp();
+    try {
+      const garbled = signDelivery(fixtureText('user.created', uniqueTag()));
+      garbled.headers['svix-timestamp'] = 'yesterday';
+      const spaced = signDelivery(fixtureText('user.created', uniqueTag()), { svixId: 'msg_2a b' });
+      for (const delivery of [garbled, spaced]) expect((await postWebhook(fresh.url, delivery)).status).toBe(400);
+      const text = await (await fetch(`${fresh.url}/metrics`)).text();
+      expect(text).toMatch(/^clerk_webhook_verification_failures_total\{reason="malformed_headers"\} 2$/m);
+      expect(text).toMatch(/^clerk_webhook_verification_failures_total\{reason="bad_signature"\} 0$/m);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
 describe('transient database trouble (503, so Svix retries)', () => {
   it('answers 503 while the database is unreachable, and processes the retry once it is back', async () => {
     const proxy = await startTcpProxy(testDatabase.authUrl());
