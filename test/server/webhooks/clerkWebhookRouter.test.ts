@@ -142,6 +142,17 @@ describe('refused deliveries write nothing', () => {
     ['with a timestamp that is not a number', (d) => (d.headers['svix-timestamp'] = 'yesterday'), 'the svix-timestamp (or webhook-timestamp) header is not one unix timestamp'],
     ['with its timestamp header sent twice', (d) => (d.headers['svix-timestamp'] = `${d.headers['svix-timestamp']}, 1`), 'the svix-timestamp (or webhook-timestamp) header is not one unix timestamp'],
     ['mixing svix-* and webhook-* headers', (d) => { d.headers['webhook-timestamp'] = d.headers['svix-timestamp']; delete d.headers['svix-timestamp']; }, 'missing svix-id, svix-timestamp or svix-signature header (or their webhook-* equivalents)'],
+    // Complete webhook-* headers do not make up for a stray svix-* one: the svix family was started.
+    ...(['id', 'timestamp', 'signature'] as const).map((part): [string, (d: ReturnType<typeof signDelivery>) => void, string] => [
+      `with complete webhook-* headers and a stray svix-${part}`,
+      (d) => {
+        for (const name of ['id', 'timestamp', 'signature']) {
+          d.headers[`webhook-${name}`] = d.headers[`svix-${name}`];
+          if (name !== part) delete d.headers[`svix-${name}`];
+        }
+      },
+      'missing svix-id, svix-timestamp or svix-signature header (or their webhook-* equivalents)',
+    ]),
     ['signed with another secret', (d) => Object.assign(d, signDelivery(d.body, { secret: OTHER_SECRET, svixId: d.svixId })), 'no signature matches any configured signing secret'],
     ['whose body was re-serialised after signing', (d) => (d.body = JSON.stringify(JSON.parse(d.body), null, 2)), 'no signature matches any configured signing secret'],
     ['whose svix-id was changed after signing', (d) => (d.headers['svix-id'] = newSvixId()), 'no signature matches any configured signing secret'],
