@@ -33,7 +33,7 @@ interface MutationModule {
  * them, so each list holds the files that assert the module's behaviour, not every file that
  * happens to pass through it: a file missing here cannot kill its mutants.
  */
-export const MODULES: Record<string, MutationModule> = {
+const MODULES: Record<string, MutationModule> = {
   'server/auth': {
     mutate: ['server/auth/**/*.ts'],
     // The request log carries a refusal's reason (the log line is the auth gate's record).
@@ -107,7 +107,7 @@ interface Mutant {
   location: { start: { line: number; column: number } };
 }
 
-export interface ModuleScore {
+interface ModuleScore {
   name: string;
   total: number;
   killed: number;
@@ -120,7 +120,7 @@ export interface ModuleScore {
   survivors: string[];
 }
 
-export async function scoreOf(name: string, file: string): Promise<ModuleScore> {
+async function scoreOf(name: string, file: string): Promise<ModuleScore> {
   const report = JSON.parse(await readFile(file, 'utf8')) as { files: Record<string, { mutants: Mutant[] }> };
   const counts = { total: 0, killed: 0, timeout: 0, survived: 0, noCoverage: 0, errors: 0 };
   const survivors: string[] = [];
