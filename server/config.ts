@@ -37,6 +37,8 @@ export interface Config {
   trustProxy: boolean | number | string;
   /** Failed webhook verifications allowed per client address per window before 429. */
   webhookFailureLimit: { failures: number; windowSeconds: number };
+  /** Connections of the webhook pool (per process). */
+  webhookPoolSize: number;
   /** Browser origins allowed to call /graphql cross-origin; empty: no CORS headers at all. */
   corsOrigins: string[];
   /** Which routes this process serves: both (the default), or one for a split deployment. */
@@ -208,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       SHUTDOWN_TIMEOUT_MS: num({ default: 10_000 }),
       TRUST_PROXY: trustProxy({ default: false }),
       WEBHOOK_FAILURE_LIMIT: positiveInteger({ default: 20 }),
+      WEBHOOK_POOL_SIZE: positiveInteger({ default: 10 }),
       WEBHOOK_FAILURE_WINDOW_SECONDS: positiveInteger({ default: 60 }),
       CORS_ORIGINS: originList({ default: undefined }),
       SERVE_ONLY: str({ choices: ['webhooks', 'graphql'], default: undefined }),
@@ -312,6 +315,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     shutdownTimeoutMs: clean.SHUTDOWN_TIMEOUT_MS,
     trustProxy: clean.TRUST_PROXY,
     webhookFailureLimit: { failures: clean.WEBHOOK_FAILURE_LIMIT, windowSeconds: clean.WEBHOOK_FAILURE_WINDOW_SECONDS },
+    webhookPoolSize: clean.WEBHOOK_POOL_SIZE,
     // The frontends whose tokens we accept (azp) are the origins that call us.
     corsOrigins: clean.CORS_ORIGINS ?? commaList(clean.CLERK_AUTHORIZED_PARTIES),
     serve: { webhooks: clean.SERVE_ONLY !== 'graphql', graphql: clean.SERVE_ONLY !== 'webhooks' },

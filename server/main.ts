@@ -140,7 +140,7 @@ async function main(): Promise<void> {
     await checkConnection('AUTH_DATABASE_URL', database.authUrl);
   }
   await applyMigrations(database, (line) => logger.info(line));
-  pools = createPools(database, logger, { instanceIds: config.clerk.instanceIds });
+  pools = createPools(database, logger, { instanceIds: config.clerk.instanceIds, webhookPoolSize: config.webhookPoolSize });
   maintenance = scheduleLedgerMaintenance({
     pool: pools.owner,
     retentionDays: config.ledger.payloadRetentionDays,

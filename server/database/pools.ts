@@ -36,15 +36,19 @@ export type PoolEvents = { payloadShapeChanged: [PayloadShapeChange]; ledgerMain
 const SHAPE_CHANGED_HINT = 'payload_shape_changed';
 
 /**
- * `instanceIds`: the Clerk instances whose deliveries are synced (CLERK_INSTANCE_ID), handed to
+ * `webhookPoolSize`: WEBHOOK_POOL_SIZE. `instanceIds`: the Clerk instances whose deliveries are synced (CLERK_INSTANCE_ID), handed to
  * the database as the webhook connections' clerk.instance_ids setting; empty accepts any.
  */
-export function createPools(urls: { ownerUrl: string; authUrl: string }, logger: Logger, { instanceIds = [] }: { instanceIds?: string[] } = {}): DatabasePools {
+export function createPools(
+  urls: { ownerUrl: string; authUrl: string },
+  logger: Logger,
+  { instanceIds = [], webhookPoolSize = 10 }: { instanceIds?: string[]; webhookPoolSize?: number } = {},
+): DatabasePools {
   const onError = (name: string) => (error: Error) => logger.warn({ pool: name, err: error.message }, 'idle database connection failed');
   const auth = new pg.Pool({ connectionString: urls.authUrl, max: 10, connectionTimeoutMillis: 5000 });
   const webhook = new pg.Pool({
     connectionString: urls.authUrl,
-    max: 10,
+    max: webhookPoolSize,
     connectionTimeoutMillis: 5000,
     options: `-c role=${WEBHOOK_ROLE}${instanceIds.length ? ` -c clerk.instance_ids=${instanceIds.join(',')}` : ''}`,
   });

@@ -37,7 +37,7 @@ export async function startTestApp(
     ...env,
   });
   const logger = createLogger({ NODE_ENV: 'test', LOG_LEVEL: env.LOG_LEVEL ?? 'silent' }, logDestination);
-  const pools = createPools(databaseUrls, logger, { instanceIds: config.clerk.instanceIds });
+  const pools = createPools(databaseUrls, logger, { instanceIds: config.clerk.instanceIds, webhookPoolSize: config.webhookPoolSize });
   const services: AppServices = { config, logger, pools, expectedMigrations: committedMigrations() };
   const app = await createApp(services);
   const relay = startLiveRelay({ pool: pools.webhook, intervalMs: config.live.relayIntervalMs, listening: () => app.websockets.stats().channels > 0, logger });

@@ -3,6 +3,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../server/config.ts';
+import { createPools } from '../../server/database/pools.ts';
+import { createLogger } from '../../server/logger.ts';
 
 const SECRET = 'whsec_dGVzdC1zZWNyZXQtZm9yLWNsZXJrLXBnLXN5bmM=';
 const OTHER_SECRET = 'whsec_b3RoZXItc2VjcmV0LWZvci1yb3RhdGlvbi0xMjM0';
@@ -80,6 +82,19 @@ describe('loadConfig', () => {
     const pem = '-----BEGIN PUBLIC KEY-----\\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\\n-----END PUBLIC KEY-----';
     expect(loadConfig({ CLERK_JWT_KEY: pem }).clerk.jwtKey).toBe('-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----');
     expect(loadConfig({ CLERK_JWT_KEY: pem }).clerk.jwtKey?.split('\n')).toHaveLength(3);
+  });
+
+  it('sizes the webhook pool from WEBHOOK_POOL_SIZE, 10 by default, and refuses a size of none', async () => {
+    expect(loadConfig({}).webhookPoolSize).toBe(10);
+    const config = loadConfig({ WEBHOOK_POOL_SIZE: '4' });
+    expect(config.webhookPoolSize).toBe(4);
+    const pools = createPools({ ownerUrl: 'postgres://o@127.0.0.1:1/x', authUrl: 'postgres://a@127.0.0.1:1/x' }, createLogger({ LOG_LEVEL: 'silent' }), { webhookPoolSize: config.webhookPoolSize });
+    try {
+      expect(pools.webhook.options.max).toBe(4);
+    } finally {
+      await pools.end();
+    }
+    expect(problemsOf({ WEBHOOK_POOL_SIZE: '0' }).map((problem) => problem.split(' ')[0])).toEqual(['WEBHOOK_POOL_SIZE']);
   });
 
   it('splits authorized parties and reads body limits', () => {
