@@ -149,14 +149,8 @@ async function main(): Promise<void> {
     onRun: (run) => pools!.events.emit('ledgerMaintenance', run),
   });
   // Every process relays, whatever it serves: the queue must drain even where no process serves
-  // GraphQL, and the function lets one process at a time through. Without subscribers of its own a
-  // process relays only every few seconds.
-  relay = startLiveRelay({
-    pool: pools.webhook,
-    intervalMs: config.live.relayIntervalMs,
-    listening: () => (app?.websockets.stats().channels ?? 0) > 0,
-    logger,
-  });
+  // GraphQL, and the function lets one process at a time through.
+  relay = startLiveRelay({ pool: pools.webhook, intervalMs: config.live.relayIntervalMs, logger });
   const metricsApp = config.metricsPort === undefined ? undefined : express();
   app = await createApp({ config, logger, pools, expectedMigrations: committedMigrations() }, metricsApp);
   server = await listen(app, config.port, config);

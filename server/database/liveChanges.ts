@@ -2,9 +2,7 @@
 // notifications the row triggers queue reach the LISTEN connections of every process. The function
 // lets one caller at a time through; the others find nothing to do. A full batch means more may be
 // waiting, so the next call follows at once; otherwise the loop waits `intervalMs`, which is what a
-// live update may lag behind its commit. A process with no subscribers of its own (`listening`
-// false) relays only every `idleIntervalMs`: enough to keep the queue drained where nobody
-// listens, without a query every few milliseconds from every replica.
+// live update may lag behind its commit.
 import type pg from 'pg';
 import type { Logger } from '../logger.ts';
 
@@ -25,29 +23,11 @@ export interface LiveRelay {
   stop(): Promise<void>;
 }
 
-/** How often a process with no subscribers of its own relays. */
-export const IDLE_RELAY_INTERVAL_MS = 10_000;
-
-export function startLiveRelay({
-  pool,
-  intervalMs,
-  idleIntervalMs = IDLE_RELAY_INTERVAL_MS,
-  listening = () => true,
-  logger,
-}: {
-  pool: pg.Pool;
-  intervalMs: number;
-  idleIntervalMs?: number;
-  /** Whether this process has subscribers (LISTENs to a channel): then it relays every `intervalMs`. */
-  listening?: () => boolean;
-  logger: Logger;
-}): LiveRelay {
+export function startLiveRelay({ pool, intervalMs, logger }: { pool: pg.Pool; intervalMs: number; logger: Logger }): LiveRelay {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let wake: (() => void) | undefined;
   let failing = false;
-  let lastRun = Number.NEGATIVE_INFINITY;
-  let sent: number | null = 0;
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {
       wake = resolve;
@@ -56,20 +36,16 @@ export function startLiveRelay({
     });
   const loop = (async () => {
     while (!stopped) {
-      const due = sent === RELAY_BATCH || listening() || Date.now() - lastRun >= idleIntervalMs;
-      if (due) {
-        lastRun = Date.now();
-        try {
-          sent = await relayLiveChanges(pool);
-          if (failing) logger.info('live change relay works again');
-          failing = false;
-        } catch (error) {
-          // The database away or the pool exhausted: live updates lag, nothing is lost (the queue
-          // keeps the changes). Logged once per outage.
-          if (!failing) logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'live change relay failed; retrying');
-          failing = true;
-          sent = 0;
-        }
+      let sent: number | null = 0;
+      try {
+        sent = await relayLiveChanges(pool);
+        if (failing) logger.info('live change relay works again');
+        failing = false;
+      } catch (error) {
+        // The database away or the pool exhausted: live updates lag, nothing is lost (the queue
+        // keeps the changes). Logged once per outage.
+        if (!failing) logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'live change relay failed; retrying');
+        failing = true;
       }
       if (!stopped && sent !== RELAY_BATCH) await pause(failing ? Math.max(intervalMs, 1000) : intervalMs);
     }

@@ -40,7 +40,7 @@ export async function startTestApp(
   const pools = createPools(databaseUrls, logger, { instanceIds: config.clerk.instanceIds, webhookPoolSize: config.webhookPoolSize });
   const services: AppServices = { config, logger, pools, expectedMigrations: committedMigrations() };
   const app = await createApp(services);
-  const relay = startLiveRelay({ pool: pools.webhook, intervalMs: config.live.relayIntervalMs, listening: () => app.websockets.stats().channels > 0, logger });
+  const relay = startLiveRelay({ pool: pools.webhook, intervalMs: config.live.relayIntervalMs, logger });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
