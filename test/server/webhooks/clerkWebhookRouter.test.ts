@@ -264,13 +264,19 @@ describe('transient database trouble (503, so Svix retries)', () => {
       await locker.query('begin');
       await locker.query('select 1 from app_public.users where id = $1 for update', [taggedId(ALICIA, tag)]);
       const pending = deliverOverHttp(app.url, fixtureText('user.updated', tag), { svixId });
-      // Wait until the delivery blocks on the row lock, then cancel it as an operator would. On a
-      // busy machine the delivery can take seconds to get there: up to 20 s.
+      // Wait until the delivery waits on a lock (the row lock, or whatever another test holds on
+      // the shared database first), then cancel it as an operator would. The delivery's backend
+      // is the one holding the advisory lock on its svix-id (app_private.claim_webhook_key). On a
+      // busy machine it can take seconds to get there: up to 20 s.
       let cancelled = false;
       for (let attempt = 0; attempt < 400 && !cancelled; attempt += 1) {
         const { rows } = await locker.query(
-          `select pg_cancel_backend(pid) as cancelled from pg_stat_activity
-            where pg_blocking_pids(pid) @> array[pg_backend_pid()] and query like '%handle_clerk_event%'`,
+          `select pg_cancel_backend(l.pid) as cancelled
+             from pg_locks as l join pg_stat_activity as a on a.pid = l.pid
+            where l.locktype = 'advisory' and l.granted and l.objsubid = 1
+              and ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended($1, 0)
+              and a.wait_event_type = 'Lock'`,
+          [svixId],
         );
         cancelled = rows.some((row) => row.cancelled);
         if (!cancelled) await new Promise((resolve) => setTimeout(resolve, 50));
