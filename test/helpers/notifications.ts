@@ -27,6 +27,19 @@ export function testDatabaseUrl(): string {
   return url.toString();
 }
 
+/**
+ * Relays the change queue as it stands now: null means another relay (a test app's) held the
+ * lock, and once this call gets it that batch has committed; a batch that is not full emptied the
+ * queue, with whatever was queued before the call.
+ */
+export async function relayQueuedChanges(db: pg.Client | pg.Pool): Promise<void> {
+  for (;;) {
+    const sent = await relayLiveChanges(db);
+    if (sent !== null && sent < RELAY_BATCH) return;
+    if (sent === null) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 export async function listen(connectionString: string, channels: string[]): Promise<Listener> {
   const client = new pg.Client({ connectionString });
   await client.connect();
@@ -43,13 +56,7 @@ export async function listen(connectionString: string, channels: string[]): Prom
   return {
     received,
     async settle() {
-      // null: another relay (a test app's) held the lock; once we get it, its batch has committed.
-      // A batch that is not full emptied the queue as it was, with whatever the action queued.
-      for (;;) {
-        const sent = await relayLiveChanges(sender);
-        if (sent !== null && sent < RELAY_BATCH) break;
-        if (sent === null) await new Promise((resolve) => setTimeout(resolve, 5));
-      }
+      await relayQueuedChanges(sender);
       const arrived = channels.map((channel) => {
         const marker = `marker:${randomUUID()}`;
         const seen = new Promise<void>((resolve) => markers.set(marker, resolve));

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { deliverAsWebhook, fixture, uniqueTag } from '../../helpers/clerkEvents.ts';
 import { endTestPools, getRootPool } from '../../helpers/db.ts';
-import { testDatabaseUrl } from '../../helpers/notifications.ts';
+import { relayQueuedChanges, testDatabaseUrl } from '../../helpers/notifications.ts';
 import { newSvixId } from '../../helpers/webhooks.ts';
 
 afterAll(endTestPools);
@@ -49,13 +49,7 @@ async function rawListener(channel: string) {
 const queued = async (userId: string) =>
   (await getRootPool().query<{ payload: string }>(`select payload from app_private.live_changes where channel = $1 order by id`, [`user:${userId}`])).rows.map((row) => JSON.parse(row.payload));
 
-/** Relays until this call got the lock and emptied the queue as it stood. */
-async function relay(): Promise<number> {
-  for (;;) {
-    const { rows } = await getRootPool().query<{ sent: number | null }>('select app_private.relay_live_changes(1000) as sent');
-    if (rows[0].sent !== null && rows[0].sent < 1000) return rows[0].sent;
-  }
-}
+const relay = () => relayQueuedChanges(getRootPool());
 
 describe('app_private.relay_live_changes', () => {
   it('is what sends a committed change: queued at commit, sent by the relay in queue order, then gone', async () => {
