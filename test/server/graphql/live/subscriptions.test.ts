@@ -8,6 +8,7 @@ import { membershipEvent, organizationDeletedEvent, userEvent } from '../../../.
 import { deliverAsWebhook } from '../../../helpers/clerkEvents.ts';
 import { startTestApp, type RunningApp } from '../../../helpers/app.ts';
 import { endTestPools, getOwnerPool, withRootDb } from '../../../helpers/db.ts';
+import { relayQueuedChanges } from '../../../helpers/notifications.ts';
 import { eventually, liveClient, type LiveClient } from '../../../helpers/liveClient.ts';
 import { TEST_AZP, makeSigningKey, nowSeconds, signToken, v1Claims } from '../../../helpers/tokens.ts';
 import { deliverOverHttp, newSvixId } from '../../../helpers/webhooks.ts';
@@ -269,6 +270,8 @@ describe('who may connect', () => {
   it('ends the subscriptions of a member who is removed, and refuses their token from then on', async () => {
     const leaverKey = newMemberKey();
     await membershipChange(leaverKey, ORG_A);
+    // The app's relay sends the join within its interval; sent now, it cannot reach the subscriptions opened next.
+    await relayQueuedChanges(getOwnerPool());
     const token = tokenFor(leaverKey, ORG_A);
     const leaver = connect(token);
     const subscription = leaver.subscribe(MEMBERSHIPS);
