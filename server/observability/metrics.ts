@@ -194,7 +194,7 @@ export function createMetrics(pools: DatabasePools, expectedMigrations: string[]
           lastDelivery.setToCurrentTime();
           return;
         }
-        const reason = verificationFailureOf(res) ?? (res.statusCode === 413 ? 'body_too_large' : undefined);
+        const reason = verificationFailureOf(res);
         if (reason) verificationFailures.inc({ reason });
       });
       next();

@@ -5,7 +5,7 @@
 import express, { type ErrorRequestHandler, type Request, type Response, Router } from 'express';
 import type { AppServices } from '../services.ts';
 import { handleClerkEvent, isTransientSqlState, sqlStateOf, type HandleClerkEventResult } from '../database/clerkEvents.ts';
-import { reportDelivery } from '../observability/delivery.ts';
+import { markVerificationFailure, reportDelivery } from '../observability/delivery.ts';
 import { verificationFailureReason, type VerificationLimiter } from '../observability/verificationLimiter.ts';
 import { createClerkSignatureVerifier } from './verifyClerkSignature.ts';
 
@@ -98,6 +98,9 @@ export function clerkWebhookRouter({ config, logger, pools }: AppServices, verif
       next(error);
       return;
     }
+    // Refused before verification (too large, a compression that does not decode or is unknown):
+    // counted among the verification failures, not charged to the address's budget.
+    markVerificationFailure(res, status === 413 ? 'body_too_large' : 'malformed_body');
     const message = status === 413 ? `body larger than the ${config.webhookBodyLimitBytes}-byte limit` : (error as Error).message;
     logger.debug({ status, message }, 'webhook body refused');
     res.status(status).json({ error: message });

@@ -83,10 +83,19 @@ describe('the failed-verification limiter', () => {
       for (const delivery of [unsigned, late, garbled, forged(), forged()]) refusals.push(await postWebhook(app.url, delivery));
       expect(refusals.map((response) => response.status)).toEqual([400, 400, 400, 400, 429]);
       expect(refusals[4].body).toEqual({ error: 'too many requests from this address failed verification; retry later' });
+      // Bodies refused before verification count under their own reasons and cost the address nothing.
+      const corrupt = signDelivery(body);
+      corrupt.headers['content-encoding'] = 'gzip';
+      const unknown = signDelivery(body);
+      unknown.headers['content-encoding'] = 'compress';
+      const oversized = signDelivery(JSON.stringify({ type: 'user.created', data: { id: 'user_x', padding: 'x'.repeat(2_000_000) } }));
+      const unread = [];
+      for (const delivery of [corrupt, unknown, oversized]) unread.push((await postWebhook(app.url, delivery)).status);
+      expect(unread).toEqual([400, 415, 413]);
       const text = await (await fetch(`${app.url}/metrics`)).text();
       const failures = Object.fromEntries([...text.matchAll(/^clerk_webhook_verification_failures_total\{reason="(\w+)"\} (\d+)$/gm)].map(([, reason, n]) => [reason, Number(n)]));
       // The 429 was a bad signature too: it counts under its reason and as rate limited.
-      expect(failures).toEqual({ missing_headers: 1, bad_signature: 2, timestamp_out_of_tolerance: 1, malformed_headers: 1, body_too_large: 0, malformed_body: 0 });
+      expect(failures).toEqual({ missing_headers: 1, bad_signature: 2, timestamp_out_of_tolerance: 1, malformed_headers: 1, body_too_large: 1, malformed_body: 2 });
       expect(text).toMatch(/^clerk_webhook_rate_limited_total 1$/m);
     } finally {
       await app.close();
