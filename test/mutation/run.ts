@@ -39,8 +39,13 @@ const MODULES: Record<string, MutationModule> = {
     // The request log carries a refusal's reason (the log line is the auth gate's record).
     tests: ['test/server/auth/*.test.ts', 'test/server/graphql/live/subscriptions.test.ts', 'test/server/observability/requestLogging.test.ts'],
   },
-  'server/webhooks': {
-    mutate: ['server/webhooks/**/*.ts'],
+  // The signature check is exercised through the route: its own test file covers every header family and failure.
+  'server/webhooks/verifyClerkSignature.ts': {
+    mutate: ['server/webhooks/verifyClerkSignature.ts'],
+    tests: ['test/server/webhooks/clerkWebhookRouter.test.ts'],
+  },
+  'server/webhooks/clerkWebhookRouter.ts': {
+    mutate: ['server/webhooks/clerkWebhookRouter.ts'],
     tests: [
       'test/server/webhooks/clerkWebhookRouter.test.ts',
       'test/server/webhooks/instancePinning.test.ts',
