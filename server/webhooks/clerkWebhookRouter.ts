@@ -21,36 +21,28 @@ function classifyDatabaseError(error: unknown): Failure {
 }
 
 /**
- * JSON that jsonb cannot hold: a \u0000 (data exception, class 22) or nesting deeper than
- * Postgres's stack allows (program limit, class 54). Raised by the parameter's cast, before the
- * function runs, so nothing was written.
+ * A verified body that jsonb cannot hold: not JSON at all or with a \u0000 (data exception, class
+ * 22), or nested deeper than Postgres's stack allows (program limit, class 54). Raised by the
+ * parameter's cast, before the function runs, so nothing was written.
  */
 function isUnstorableJson(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' && (code.startsWith('22') || code.startsWith('54'));
 }
 
-interface ParsedBody {
-  /** What handle_clerk_event receives: the body, or the body as a JSON string when it is not JSON. */
-  json: string;
-  isJson: boolean;
-  eventType: string;
-  objectId: string | null;
-}
-
-/** A verified body that is not (storable) JSON is kept as the text received, which the database records failed. */
+/** Such a body is kept as the text received (a JSON string), which the database records failed. */
 const asJsonString = (rawBody: Buffer) => JSON.stringify(rawBody.toString('utf8'));
 
 /**
- * What the route needs of a verified body. svix has parsed it already (it does once the signature
- * matches), so the body is not parsed a second time: the text goes to the database as received.
+ * The type and object id of a verified body, for the report of a delivery the database could not
+ * take. svix has parsed the body already (undefined when it is not JSON), so it is not parsed again.
  */
-function readBody(rawBody: Buffer, payload: unknown): ParsedBody {
-  if (payload === undefined) return { json: asJsonString(rawBody), isJson: false, eventType: 'unknown', objectId: null };
-  const event = payload as { type?: unknown; data?: { id?: unknown } } | null;
-  const eventType = typeof event?.type === 'string' ? event.type : 'unknown';
-  const objectId = typeof event?.data?.id === 'string' ? event.data.id : null;
-  return { json: rawBody.toString('utf8'), isJson: true, eventType, objectId };
+function describeEvent(payload: unknown): { eventType: string; objectId: string | null } {
+  const event = payload as { type?: unknown; data?: { id?: unknown } } | null | undefined;
+  return {
+    eventType: typeof event?.type === 'string' ? event.type : 'unknown',
+    objectId: typeof event?.data?.id === 'string' ? event.data.id : null,
+  };
 }
 
 export function clerkWebhookRouter({ config, logger, pools }: AppServices, verificationLimiter: VerificationLimiter): Router {
@@ -65,25 +57,25 @@ export function clerkWebhookRouter({ config, logger, pools }: AppServices, verif
       return;
     }
 
-    const body = readBody(rawBody, check.payload);
+    // The text goes to the database as received; what it cannot take as JSON goes again as a string.
     let result: HandleClerkEventResult;
     try {
       try {
-        result = await handleClerkEvent(pools.webhook, body.json, check.svixId);
+        result = await handleClerkEvent(pools.webhook, rawBody.toString('utf8'), check.svixId);
       } catch (error) {
-        if (!body.isJson || !isUnstorableJson(error)) throw error;
+        if (!isUnstorableJson(error)) throw error;
         result = await handleClerkEvent(pools.webhook, asJsonString(rawBody), check.svixId);
       }
     } catch (error) {
       const failure = classifyDatabaseError(error);
-      reportDelivery(res, { svixId: check.svixId, eventType: body.eventType, objectId: body.objectId, outcome: failure.outcome, error: (error as Error).message });
+      reportDelivery(res, { svixId: check.svixId, ...describeEvent(check.payload), outcome: failure.outcome, error: (error as Error).message });
       res.status(failure.httpStatus).json({ error: failure.error });
       return;
     }
 
     reportDelivery(res, {
       svixId: result.svix_id,
-      eventType: result.event_type ?? body.eventType,
+      eventType: result.event_type ?? 'unknown',
       objectId: result.object_id ?? null,
       outcome: result.status,
       ...(result.error && { error: `${result.error.code}: ${result.error.message}` }),
@@ -92,20 +84,14 @@ export function clerkWebhookRouter({ config, logger, pools }: AppServices, verif
     res.status(200).json(result);
   };
 
-  const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
-    const status = (error as { status?: number }).status;
-    if (res.headersSent || typeof status !== 'number' || status < 400 || status >= 500) {
-      next(error);
-      return;
-    }
-    // Refused before verification (too large, a compression that does not decode or is unknown):
-    // counted among the verification failures, not charged to the address's budget.
-    markVerificationFailure(res, status === 413 ? 'body_too_large' : 'malformed_body');
-    const message = status === 413 ? `body larger than the ${config.webhookBodyLimitBytes}-byte limit` : (error as Error).message;
-    logger.debug({ status, message }, 'webhook body refused');
-    res.status(status).json({ error: message });
+  // What express.raw could not read (over the limit, a compression that is unknown or does not
+  // decode) is answered with its status: counted among the verification failures, not charged to
+  // the address's budget. Placed before the handler, it sees only the body reader's errors.
+  const bodyErrors: ErrorRequestHandler = (error: { status: number; message: string }, _req, res, _next) => {
+    markVerificationFailure(res, error.status === 413 ? 'body_too_large' : 'malformed_body');
+    res.status(error.status).json({ error: error.status === 413 ? `body larger than the ${config.webhookBodyLimitBytes}-byte limit` : error.message });
   };
 
-  router.post('/', express.raw({ type: () => true, limit: config.webhookBodyLimitBytes }), handle, bodyErrors);
+  router.post('/', express.raw({ type: () => true, limit: config.webhookBodyLimitBytes }), bodyErrors, handle);
   return router;
 }

@@ -86,13 +86,24 @@ describe('verified deliveries (200)', () => {
     });
     expect(await ledger(response.body.svix_id)).toMatchObject({ outcome: 'failed', error_code: '22023' });
     const line = logRecords().find((record) => record.svixId === response.body.svix_id);
-    expect(line).toMatchObject({ level: 50, outcome: 'failed' });
+    expect(line).toMatchObject({ level: 50, outcome: 'failed', error: '22023: data.organization.id: missing (expected an id starting with org_)' });
   });
 
   it('failed: a verified body that is not JSON is kept in the ledger as a string', async () => {
     const response = await deliverOverHttp(app.url, 'this is not json');
     expect(response).toEqual({ status: 200, body: expect.objectContaining({ status: 'failed', error: { code: '22023', message: 'payload is not a JSON object' } }) });
     expect(await ledger(response.body.svix_id)).toMatchObject({ payload: 'this is not json' });
+    const line = logRecords().find((record) => record.svixId === response.body.svix_id);
+    expect(line).toMatchObject({ outcome: 'failed', eventType: 'unknown', objectId: null });
+  });
+
+  it('failed: verified JSON that is not an event (null, an object without data) is kept in the ledger and answered 200', async () => {
+    for (const body of ['null', '{"type":"user.created"}', '[1,2]']) {
+      const delivery = signDelivery(body);
+      const response = await postWebhook(app.url, delivery);
+      expect(response).toEqual({ status: 200, body: expect.objectContaining({ status: 'failed', error: expect.objectContaining({ code: '22023' }) }) });
+      expect(await ledger(delivery.svixId)).toMatchObject({ outcome: 'failed', payload: JSON.parse(body) });
+    }
   });
 
   it('failed: verified JSON that Postgres cannot store (\\u0000, extreme nesting) is kept in the ledger as the text received', async () => {
@@ -238,7 +249,8 @@ describe('the signing secrets', () => {
 describe('transient database trouble (503, so Svix retries)', () => {
   it('answers 503 while the database is unreachable, and processes the retry once it is back', async () => {
     const proxy = await startTcpProxy(testDatabase.authUrl());
-    const behindProxy = await startTestApp({}, { ownerUrl: proxy.via(testDatabase.ownerUrl()), authUrl: proxy.via(testDatabase.authUrl()) });
+    const captured: string[] = [];
+    const behindProxy = await startTestApp({ LOG_LEVEL: 'info' }, { ownerUrl: proxy.via(testDatabase.ownerUrl()), authUrl: proxy.via(testDatabase.authUrl()) }, { write: (line) => captured.push(line) });
     try {
       const tag = uniqueTag();
       const svixId = newSvixId();
@@ -246,6 +258,9 @@ describe('transient database trouble (503, so Svix retries)', () => {
       const down = await deliverOverHttp(behindProxy.url, fixtureText('user.created', tag), { svixId });
       expect(down).toEqual({ status: 503, body: { error: 'database temporarily unavailable, retry later' } });
       expect(await ledger(svixId)).toBeUndefined();
+      // The line carries the driver's own words for the failure.
+      const line = captured.map((text) => JSON.parse(text)).find((record) => record.svixId === svixId);
+      expect(line).toMatchObject({ outcome: 'unavailable', eventType: 'user.created', res: { statusCode: 503 }, error: expect.stringMatching(/ECONNREFUSED|ECONNRESET|Connection terminated/) });
       await proxy.restore();
       const retried = await deliverOverHttp(behindProxy.url, fixtureText('user.created', tag), { svixId });
       expect(retried).toEqual({ status: 200, body: expect.objectContaining({ status: 'processed' }) });
@@ -346,10 +361,19 @@ describe('how a failed database call is answered (its SQLSTATE decides)', () => 
         expect((await root.query('select count(*)::int as n from app_private.webhook_events')).rows[0].n).toBe(0);
         // The operator sees a bug: an error line with the database's own message, counted under outcome error.
         const line = captured.map((text) => JSON.parse(text)).find((record) => record.svixId === delivery.svixId);
-        expect(line).toMatchObject({ level: 50, msg: 'delivery error', outcome: 'error', eventType: 'user.created', res: { statusCode: 500 }, error: expect.stringMatching(/permission denied/) });
+        expect(line).toMatchObject({ level: 50, msg: 'delivery error', outcome: 'error', eventType: 'user.created', objectId: JSON.parse(delivery.body).data.id, res: { statusCode: 500 }, error: expect.stringMatching(/permission denied/) });
+        // Neither the type nor the object id is taken from a body where it is not a string.
+        const odd = signDelivery(JSON.stringify({ type: 7, data: { id: 42 } }));
+        expect((await postWebhook(scratchApp.url, odd)).status).toBe(500);
+        const notJson = signDelivery('not json');
+        expect((await postWebhook(scratchApp.url, notJson)).status).toBe(500);
+        const records = captured.map((text) => JSON.parse(text));
+        for (const { svixId } of [odd, notJson]) {
+          expect(records.find((record) => record.svixId === svixId)).toMatchObject({ outcome: 'error', eventType: 'unknown', objectId: null });
+        }
         const metrics = await (await fetch(`${scratchApp.url}/metrics`)).text();
         expect(metrics).toMatch(/^clerk_webhook_deliveries_total\{event_type="user\.created",outcome="error"\} 1$/m);
-        expect(metrics).toMatch(/^clerk_webhook_requests_total\{status="500"\} 1$/m);
+        expect(metrics).toMatch(/^clerk_webhook_requests_total\{status="500"\} 3$/m);
       } finally {
         await scratchApp.close();
       }
