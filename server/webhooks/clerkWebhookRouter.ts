@@ -26,8 +26,8 @@ function classifyDatabaseError(error: unknown): Failure {
  * parameter's cast, before the function runs, so nothing was written.
  */
 function isUnstorableJson(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('54'));
+  const code = sqlStateOf(error);
+  return code !== undefined && (code.startsWith('22') || code.startsWith('54'));
 }
 
 /** Such a body is kept as the text received (a JSON string), which the database records failed. */
