@@ -203,15 +203,30 @@ describe('runBackfill', () => {
     const storedBefore = await countRows(database.owner, 'app_public.organization_memberships');
     expect(storedBefore).toBe(24);
 
+    const { rows: [failed] } = await database.owner.query(`select error, finished_at from app_private.backfill_runs`);
+    expect(failed).toEqual({ error: 'Bad Request', finished_at: null });
+
     const requestsBefore = fake.requests.length;
-    const resumed = await backfill({ resume: true });
+    const during: unknown[] = [];
+    const resumed = await backfill({ resume: true }, { onProgress: async () => void during.push((await database.owner.query(`select status, error from app_private.backfill_runs`)).rows[0]) });
+    expect(new Set(during.map((row) => JSON.stringify(row)))).toEqual(new Set([JSON.stringify({ status: 'running', error: null })]));
     const resumedRequests = fake.requests.slice(requestsBefore);
     expect(resumed.resumed).toBe(true);
     expect(resumedRequests.some((request) => request.path === '/v1/users')).toBe(false);
     expect(resumedRequests.some((request) => request.path === `/v1/organizations/${organizations[0].id}/memberships`)).toBe(false);
     expect(resumed.counts).toEqual({ users: { created: 30 }, organizations: { created: 5 }, memberships: { created: 40 } });
     expect(await syncedState(database.owner)).toEqual(clerkState(fake));
-    expect((await database.owner.query(`select status from app_private.backfill_runs`)).rows).toEqual([{ status: 'completed' }]);
+    expect((await database.owner.query(`select status, error, finished_at is not null as finished from app_private.backfill_runs`)).rows).toEqual([{ status: 'completed', error: null, finished: true }]);
+  });
+
+  it('a real run supersedes an interrupted reconciling run and drops what that run had seen', async () => {
+    fake.injectFault({ status: 400, count: 1, match: (request) => request.path === '/v1/organizations' });
+    await expect(backfill({ reconcile: true })).rejects.toMatchObject({ status: 400 });
+    const { rows: [interrupted] } = await database.owner.query(`select id from app_private.backfill_runs where status = 'failed'`);
+    expect(await countRows(database.owner, 'app_private.backfill_seen', `run_id = ${Number(interrupted.id)}`)).toBe(30);
+    await backfill({ families: ['users'] });
+    expect((await database.owner.query(`select status, finished_at is not null as finished from app_private.backfill_runs where id = $1`, [interrupted.id])).rows).toEqual([{ status: 'superseded', finished: true }]);
+    expect(await countRows(database.owner, 'app_private.backfill_seen')).toBe(0);
   });
 
   it('runs a batch again when it deadlocks with a concurrent writer (such as a live webhook)', async () => {
@@ -304,6 +319,19 @@ describe('reconciliation', () => {
     );
     const again = await backfill({ reconcile: true });
     expect(again.totals.deleted).toBe(0);
+  });
+
+  it('asks Clerk by id only about what its listing did not show, and keeps no seen set once done', async () => {
+    const { lonelyUser, organization } = await deleteSomeInClerk();
+    const before = fake.requests.length;
+    await backfill({ reconcile: true, families: ['users', 'organizations'] });
+    const askedById = fake.requests
+      .slice(before)
+      .filter((request) => !request.path.endsWith('/count'))
+      .flatMap((request) => [...request.query.getAll('user_id'), ...request.query.getAll('organization_id')])
+      .sort();
+    expect(askedById).toEqual([lonelyUser.id as string, organization.id].sort());
+    expect(await countRows(database.owner, 'app_private.backfill_seen')).toBe(0);
   });
 
   it('does not delete what appeared in Clerk after the listing (asks Clerk by id first)', async () => {
