@@ -30,23 +30,21 @@ export const VERIFICATION_FAILURE_REASONS = [
 ] as const;
 export type VerificationFailureReason = (typeof VERIFICATION_FAILURE_REASONS)[number];
 
-interface ReportCarrier {
-  locals?: { delivery?: DeliveryReport; verificationFailure?: VerificationFailureReason; refusal?: string };
+interface Report {
+  delivery?: DeliveryReport;
+  verificationFailure?: VerificationFailureReason;
+  refusal?: string;
 }
 
-/** Express's res.locals (a bare ServerResponse in tests gets one). */
-function localsOf(res: ServerResponse): NonNullable<ReportCarrier['locals']> {
-  const carrier = res as ServerResponse & ReportCarrier;
-  carrier.locals ??= {};
-  return carrier.locals;
-}
+/** Express's res.locals: Express gives every response it handles one before any middleware runs. */
+const localsOf = (res: ServerResponse) => (res as ServerResponse & { locals: Report }).locals;
 
 export function reportDelivery(res: ServerResponse, report: DeliveryReport): void {
   localsOf(res).delivery = report;
 }
 
 export function deliveryOf(res: ServerResponse): DeliveryReport | undefined {
-  return (res as ServerResponse & ReportCarrier).locals?.delivery;
+  return localsOf(res).delivery;
 }
 
 export function markVerificationFailure(res: ServerResponse, reason: VerificationFailureReason): void {
@@ -54,7 +52,7 @@ export function markVerificationFailure(res: ServerResponse, reason: Verificatio
 }
 
 export function verificationFailureOf(res: ServerResponse): VerificationFailureReason | undefined {
-  return (res as ServerResponse & ReportCarrier).locals?.verificationFailure;
+  return localsOf(res).verificationFailure;
 }
 
 /** Why a request was refused (a rejected session token, a forbidden action): its log line says so. */
@@ -63,5 +61,5 @@ export function markRefusal(res: ServerResponse, reason: string): void {
 }
 
 export function refusalOf(res: ServerResponse): string | undefined {
-  return (res as ServerResponse & ReportCarrier).locals?.refusal;
+  return localsOf(res).refusal;
 }

@@ -21,8 +21,7 @@ export interface VerificationLimiter {
 }
 
 /** Maps the svix library's verification errors to a metric label. */
-export function verificationFailureReason(error: unknown): VerificationFailureReason {
-  const message = error instanceof Error ? error.message : '';
+export function verificationFailureReason({ message }: Error): VerificationFailureReason {
   if (/missing required headers/i.test(message)) return 'missing_headers';
   if (/timestamp too (old|new)/i.test(message)) return 'timestamp_out_of_tolerance';
   if (/invalid signature headers/i.test(message)) return 'malformed_headers';
@@ -30,12 +29,13 @@ export function verificationFailureReason(error: unknown): VerificationFailureRe
 }
 
 export function createVerificationLimiter(options: VerificationLimiterOptions, metrics: Pick<Metrics, 'rateLimited'>): VerificationLimiter {
-  const limiter = new RateLimiterMemory({ points: options.failures, duration: options.windowSeconds, keyPrefix: 'webhook-verification' });
+  const limiter = new RateLimiterMemory({ points: options.failures, duration: options.windowSeconds });
   return {
     async refuse(req, res, reason, message) {
       markVerificationFailure(res, reason);
       try {
-        await limiter.consume(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+        // req.ip is the socket's address (or the proxy's client, with TRUST_PROXY); gone only with the socket.
+        await limiter.consume(req.ip ?? 'unknown');
       } catch (rejection) {
         if (!(rejection instanceof RateLimiterRes)) throw rejection;
         metrics.rateLimited.inc();

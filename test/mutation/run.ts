@@ -62,7 +62,7 @@ const MODULES: Record<string, MutationModule> = {
   },
   'server/observability/delivery.ts': {
     mutate: ['server/observability/delivery.ts'],
-    tests: ['test/server/observability/requestLogging.test.ts', 'test/server/observability/verificationLimiter.test.ts'],
+    tests: ['test/server/observability/requestLogging.test.ts', 'test/server/observability/verificationLimiter.test.ts', 'test/server/webhooks/clerkWebhookRouter.test.ts'],
   },
   'server/observability/requestLogging.ts': {
     mutate: ['server/observability/requestLogging.ts'],
