@@ -48,7 +48,17 @@ it('a query running past statement_timeout is cancelled and answered with STATEM
 it('requests beyond the slots and the queue get 503 SERVER_BUSY at once; one queued past its budget gets 503 REQUEST_TIMEOUT', async () => {
   // One slot, three places in the queue, 1 s each: the fifth finds the queue full, and the fourth
   // cannot start before 3 s, so it cannot finish within the 2.5 s budget.
-  const answers = await Promise.all(Array.from({ length: 5 }, () => api.graphql('{ slowAnswer(seconds: 1) }')));
+  const pending = Promise.all(Array.from({ length: 5 }, () => api.graphql('{ slowAnswer(seconds: 1) }')));
+  // Meanwhile the gauge shows the one slot taken and requests waiting in the queue.
+  let inFlight = { running: 0, queued: 0 };
+  for (let attempt = 0; attempt < 40 && !(inFlight.running === 1 && inFlight.queued >= 1); attempt += 1) {
+    inFlight = await requestsInFlight();
+    if (inFlight.queued === 0) await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  expect(inFlight.running).toBe(1);
+  expect(inFlight.queued).toBeGreaterThanOrEqual(1);
+  expect(inFlight.queued).toBeLessThanOrEqual(3);
+  const answers = await pending;
   const codes = answers.map((answer) => (answer.status === 200 ? 'ok' : `${answer.status} ${codeOf(answer)}`));
   expect(codes.filter((code) => code === `503 ${REQUEST_BOUND_CODES.busy}`)).toHaveLength(1);
   expect(codes.filter((code) => code === `503 ${REQUEST_BOUND_CODES.timeout}`).length).toBeGreaterThanOrEqual(1);
@@ -63,7 +73,14 @@ it('requests beyond the slots and the queue get 503 SERVER_BUSY at once; one que
   const metrics = await fetch(`${api.server.url}/metrics`).then((response) => response.text());
   expect(metrics).toMatch(/graphql_refused_total\{reason="busy"\} 1/);
   expect(metrics).toMatch(/graphql_refused_total\{reason="timeout"\} [1-9]/);
+  expect(await requestsInFlight()).toEqual({ running: 0, queued: 0 });
 });
+
+async function requestsInFlight(): Promise<{ running: number; queued: number }> {
+  const text = await fetch(`${api.server.url}/metrics`).then((response) => response.text());
+  const value = (state: string) => Number(new RegExp(`^graphql_requests_in_flight\\{state="${state}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return { running: value('running'), queued: value('queued') };
+}
 
 it('a response larger than the bound is not sent: 400 RESPONSE_TOO_LARGE', async () => {
   const { getIntrospectionQuery } = await import('postgraphile/graphql');
