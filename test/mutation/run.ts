@@ -75,7 +75,18 @@ const MODULES: Record<string, MutationModule> = {
   },
   'server/observability/metrics.ts': {
     mutate: ['server/observability/metrics.ts'],
-    tests: ['test/server/observability/metrics.test.ts', 'test/server/webhooks/instancePinning.test.ts', 'test/server/webhooks/payloadShapes.test.ts'],
+    // Each metric is asserted where its cause is: deliveries, refusals, payload shapes, instance
+    // pinning, the database gauges. The GraphQL bounds' metrics are asserted by
+    // test/server/graphql/requestBounds.test.ts against a server it starts as a child process,
+    // which Stryker's mutant switch does not reach.
+    tests: [
+      'test/server/observability/metrics.test.ts',
+      'test/server/observability/deliveries.test.ts',
+      'test/server/observability/verificationLimiter.test.ts',
+      'test/server/observability/databaseGauges.test.ts',
+      'test/server/webhooks/instancePinning.test.ts',
+      'test/server/webhooks/payloadShapes.test.ts',
+    ],
   },
   'ops/backfill/store.ts': {
     mutate: ['ops/backfill/store.ts'],
