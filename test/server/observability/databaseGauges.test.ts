@@ -161,6 +161,25 @@ describe('database snapshots', () => {
     expect(sample(await registry.metrics(), 'clerk_live_oldest_queued_change_timestamp_seconds')).toBe(0);
   });
 
+  it('stays ready and keeps the ledger figures it last read while only the ledger summary cannot be read', async () => {
+    const registry = new Registry();
+    registerDatabaseGauges(registry, databaseSnapshots(pools, committedMigrations(), 0));
+    const failed = sample(await registry.metrics(), 'clerk_webhook_ledger_failed_events');
+    expect(failed).toEqual(expect.any(Number));
+    // The summary reads the change queue too: locked, the summary waits out the probe timeout.
+    const holder = await scratch.owner.connect();
+    try {
+      await holder.query('begin');
+      await holder.query('lock table app_private.live_changes in access exclusive mode');
+      const stuck = await registry.metrics();
+      expect(sample(stuck, 'clerk_pg_sync_ready')).toBe(1);
+      expect(sample(stuck, 'clerk_webhook_ledger_failed_events')).toBe(failed);
+    } finally {
+      await holder.query('rollback');
+      holder.release();
+    }
+  });
+
   it('says not ready while the database is unreachable and keeps the ledger figures it last read', async () => {
     const registry = new Registry();
     registerDatabaseGauges(registry, databaseSnapshots(pools, committedMigrations(), 0));
