@@ -12,8 +12,9 @@ const PROBE_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 /** An upstream request id is kept when it is a plain token (it ends up in every line of the request). */
 const UPSTREAM_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** Express sets originalUrl on every request it handles, before any middleware (this one included) runs. */
 function pathOf(req: IncomingMessage): string {
-  return ((req as Request).originalUrl ?? req.url ?? '').split('?')[0];
+  return (req as Request).originalUrl.split('?')[0];
 }
 
 function deliveryFields(res: ServerResponse) {
@@ -45,7 +46,7 @@ export function requestLogging(logger: Logger) {
     },
     // An allowlist: headers carry signatures, tokens and cookies, so none are logged.
     serializers: {
-      req: (req) => ({ id: req.id, method: req.method, url: req.url, ip: (req.raw as Request).ip ?? req.remoteAddress }),
+      req: (req) => ({ id: req.id, method: req.method, url: req.url, ip: (req.raw as Request).ip }),
       res: (res) => ({ statusCode: res.statusCode }),
     },
     customAttributeKeys: { responseTime: 'durationMs' },

@@ -67,7 +67,7 @@ const MODULES: Record<string, MutationModule> = {
   // The delivery lines (failed, 500, 503) are asserted by the route's tests.
   'server/observability/requestLogging.ts': {
     mutate: ['server/observability/requestLogging.ts'],
-    tests: ['test/server/observability/requestLogging.test.ts', 'test/server/webhooks/clerkWebhookRouter.test.ts'],
+    tests: ['test/server/observability/requestLogging.test.ts', 'test/server/webhooks/clerkWebhookRouter.test.ts', 'test/server/webhooks/instancePinning.test.ts'],
   },
   'server/observability/databaseGauges.ts': {
     mutate: ['server/observability/databaseGauges.ts'],

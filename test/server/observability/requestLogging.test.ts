@@ -44,10 +44,12 @@ describe('request logging', () => {
   it('logs the probes at debug, whatever their query string, and other successes at info', async () => {
     lines.length = 0;
     await fetch(`${app.url}/healthz?verbose=1`);
+    await fetch(`${app.url}/readyz`);
     await fetch(`${app.url}/metrics`);
     await fetch(`${app.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{__typename}"}' });
     expect(records().map((record) => [record.level, record.msg])).toEqual([
       [20, 'GET /healthz 200'],
+      [20, 'GET /readyz 200'],
       [20, 'GET /metrics 200'],
       [30, 'POST /graphql 200'],
     ]);

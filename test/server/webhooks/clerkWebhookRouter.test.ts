@@ -389,6 +389,16 @@ describe('how a failed database call is answered (its SQLSTATE decides)', () => 
 });
 
 describe('the delivery log line', () => {
+  it('of a refused delivery is a warning that says why, with no delivery fields', async () => {
+    const delivery = signDelivery(fixtureText('user.updated', uniqueTag()), { secret: OTHER_SECRET });
+    const requestId = `refused-${uniqueTag()}`;
+    delivery.headers['x-request-id'] = requestId;
+    expect((await postWebhook(app.url, delivery)).status).toBe(400);
+    const line = logRecords().find((record) => record.req?.id === requestId);
+    expect(line).toMatchObject({ level: 40, msg: 'POST /api/webhooks/clerk 400', verificationFailure: 'bad_signature', res: { statusCode: 400 } });
+    expect(line).not.toHaveProperty('svixId');
+  });
+
   it('names svix-id, type, object id, outcome and duration, and nothing secret or personal', async () => {
     const tag = uniqueTag();
     const delivery = signDelivery(fixtureText('user.updated', tag));
@@ -396,7 +406,7 @@ describe('the delivery log line', () => {
     const lines = logLines.filter((line) => line.includes(delivery.svixId));
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0])).toMatchObject({
-      svixId: delivery.svixId, eventType: 'user.updated', objectId: taggedId(ALICIA, tag), outcome: 'processed', durationMs: expect.any(Number),
+      level: 30, msg: 'delivery processed', svixId: delivery.svixId, eventType: 'user.updated', objectId: taggedId(ALICIA, tag), outcome: 'processed', durationMs: expect.any(Number),
     });
     for (const secret of [delivery.headers['svix-signature'], TEST_WEBHOOK_SECRET, 'digitalherencia', 'Torres', 'ACCT-', 'sales-demo']) {
       expect(lines[0]).not.toContain(secret);
