@@ -150,6 +150,8 @@ interface ModuleScore {
   timeout: number;
   survived: number;
   noCoverage: number;
+  /** Left out on purpose (test/mutation/ignorers.mjs): not scored. */
+  ignored: number;
   errors: number;
   /** (killed + timeout) / (killed + timeout + survived + no coverage), as Stryker computes it. */
   score: number;
@@ -158,13 +160,14 @@ interface ModuleScore {
 
 async function scoreOf(name: string, file: string): Promise<ModuleScore> {
   const report = JSON.parse(await readFile(file, 'utf8')) as { files: Record<string, { mutants: Mutant[] }> };
-  const counts = { total: 0, killed: 0, timeout: 0, survived: 0, noCoverage: 0, errors: 0 };
+  const counts = { total: 0, killed: 0, timeout: 0, survived: 0, noCoverage: 0, ignored: 0, errors: 0 };
   const survivors: string[] = [];
   for (const [file, { mutants }] of Object.entries(report.files)) {
     for (const mutant of mutants) {
       counts.total += 1;
       if (mutant.status === 'Killed') counts.killed += 1;
       else if (mutant.status === 'Timeout') counts.timeout += 1;
+      else if (mutant.status === 'Ignored') counts.ignored += 1;
       else if (mutant.status === 'Survived' || mutant.status === 'NoCoverage') {
         if (mutant.status === 'Survived') counts.survived += 1;
         else counts.noCoverage += 1;
@@ -180,16 +183,16 @@ async function scoreOf(name: string, file: string): Promise<ModuleScore> {
 
 function summary(scores: ModuleScore[]): string {
   const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
-  const sum = (key: 'total' | 'killed' | 'timeout' | 'survived' | 'noCoverage' | 'errors') => scores.reduce((total, score) => total + score[key], 0);
+  const sum = (key: 'total' | 'killed' | 'timeout' | 'survived' | 'noCoverage' | 'ignored' | 'errors') => scores.reduce((total, score) => total + score[key], 0);
   const detected = sum('killed') + sum('timeout');
   const valid = detected + sum('survived') + sum('noCoverage');
   const lines = [
-    '| module | score | mutants | killed | timeout | survived | no coverage | errors |',
-    '|---|---|---|---|---|---|---|---|',
-    ...scores.map((s) => `| ${s.name} | ${percent(s.score)} | ${s.total} | ${s.killed} | ${s.timeout} | ${s.survived} | ${s.noCoverage} | ${s.errors} |`),
+    '| module | score | mutants | killed | timeout | survived | no coverage | ignored | errors |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...scores.map((s) => `| ${s.name} | ${percent(s.score)} | ${s.total} | ${s.killed} | ${s.timeout} | ${s.survived} | ${s.noCoverage} | ${s.ignored} | ${s.errors} |`),
   ];
   if (scores.length > 1) {
-    lines.push(`| all | ${percent(valid ? detected / valid : 1)} | ${sum('total')} | ${sum('killed')} | ${sum('timeout')} | ${sum('survived')} | ${sum('noCoverage')} | ${sum('errors')} |`);
+    lines.push(`| all | ${percent(valid ? detected / valid : 1)} | ${sum('total')} | ${sum('killed')} | ${sum('timeout')} | ${sum('survived')} | ${sum('noCoverage')} | ${sum('ignored')} | ${sum('errors')} |`);
   }
   for (const score of scores) {
     lines.push('', `Survivors in ${score.name}:`, ...(score.survivors.length ? score.survivors.map((line) => `- ${line}`) : ['- none']));
