@@ -77,6 +77,10 @@ describe('GET /metrics', () => {
     }
     const text = await scrape(first);
     expect(sample(text, 'graphql_request_duration_seconds_count')).toBe(before + 3);
+    // GraphQL's latency buckets end at its 10 s budget; the requests' connections are back in the pool.
+    expect(sample(text, 'graphql_request_duration_seconds_bucket{le="10"}')).toBe(before + 3);
+    expect(sample(text, 'db_pool_clients{pool="auth",state="idle"}')).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'db_pool_clients{pool="auth",state="active"}')).toBe(0);
     expect(sample(text, `graphql_requests_total{status="${statuses[0]}"}`)).toBeGreaterThanOrEqual(3);
     expect(sample(await scrape(second), 'graphql_request_duration_seconds_count')).toBe(0);
   });
@@ -95,6 +99,12 @@ describe('webhook metrics', () => {
       const series = [...text.matchAll(/^clerk_webhook_deliveries_total\{event_type="([^"]*)",outcome="\w+"\} (\d+)$/gm)];
       expect(series.map(([, type]) => type)).toEqual(series.map(() => 'other'));
       expect(series.reduce((total, [, , count]) => total + Number(count), 0)).toBe(4);
+      // A type shaped like Clerk's keeps its label, up to three dots (sub-objects of billing events).
+      expect((await deliverOverHttp(app.url, { ...event, type: 'commerce.subscriptionItem.ended' })).status).toBe(200);
+      const after = await scrape(app);
+      expect(after).toMatch(/^clerk_webhook_deliveries_total\{event_type="commerce\.subscriptionItem\.ended",outcome="\w+"\} 1$/m);
+      // Delivery latency buckets end at Svix's 15 s timeout.
+      expect(after).toMatch(/^clerk_webhook_processing_duration_seconds_bucket\{[^}]*le="15"[^}]*\} [1-9]/m);
     } finally {
       await app.close();
     }

@@ -44,6 +44,9 @@ describe('instance pinning', () => {
     expect(metrics).toMatch(/^clerk_webhook_foreign_instance_total 1$/m);
     // Svix's retry of it is a duplicate like any other.
     expect((await deliverOverHttp(app.url, event, { svixId })).body).toMatchObject({ status: 'duplicate', original_status: 'ignored' });
+    // Deliveries of this instance, before and after, are not counted as foreign.
+    expect((await deliverOverHttp(app.url, fixture('organization.created', uniqueTag()))).body.status).toBe('processed');
+    expect(await (await fetch(`${app.url}/metrics`)).text()).toMatch(/^clerk_webhook_foreign_instance_total 1$/m);
   });
 
   it('accepts a delivery without instance_id', async () => {
