@@ -31,12 +31,11 @@ describe('shape validation', () => {
       const event: ClerkEvent = fixture(fixtureName, uniqueTag());
       damage(event.data);
       const svixId = newSvixId();
-      const audits = async () => (await client.query('select count(*)::int as n from app_public.audit_logs')).rows[0].n;
-      const before = await audits();
       expect(await deliverAsWebhook(client, event, svixId)).toMatchObject({ status: 'failed', error: { code: '22023', message } });
       const { rows } = await client.query('select outcome, error_code, error_message from app_private.webhook_events where svix_id = $1', [svixId]);
       expect(rows).toEqual([{ outcome: 'failed', error_code: '22023', error_message: message }]);
-      expect(await audits()).toBe(before);
+      // No audit row of this delivery (a count of the whole table would see other test files' rows on a shared database).
+      expect((await client.query('select count(*)::int as n from app_public.audit_logs where svix_id = $1', [svixId])).rows[0].n).toBe(0);
     });
   });
 
